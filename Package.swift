@@ -1,0 +1,75 @@
+// swift-tools-version: 6.2
+//
+// Tern: an embeddable low-latency trading engine library.
+//
+// Module map (imports point down only; see docs/architecture.md):
+//
+//     tern (executable) ─► Tern (umbrella) ─► TernSystem ─► CNuma, CTernShims
+//                                         └─► TernCore   (standard library only)
+//
+// Modules arrive with their first real code; later issues add TernQueues, TernMarketData,
+// TernInference, TernRisk, TernJournal, TernEngine and TernABI. Every public module is also a library
+// product of the same name so another package can depend on, say, `TernCore` alone.
+import PackageDescription
+
+/// Swift settings shared by the library modules.
+///
+/// - `TERN_INTERNAL_CHECKS` (off by default) turns on `checkInvariants()` bodies. It costs time on
+///   every mutation and invalidates every documented performance number; tests and the fuzzers turn
+///   it on with `-Xswiftc -DTERN_INTERNAL_CHECKS`.
+let librarySettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "tern",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Tern", targets: ["Tern"]),
+        .library(name: "TernCore", targets: ["TernCore"]),
+        .library(name: "TernSystem", targets: ["TernSystem"]),
+        .executable(name: "tern", targets: ["tern"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // MARK: Core: value types; the standard library only (no Foundation, no C, no OS).
+        .target(name: "TernCore", swiftSettings: librarySettings),
+
+        // MARK: System: clocks, TSC, pause, CPU pinning, NUMA, aligned pre-faulted memory, threads.
+        .systemLibrary(
+            name: "CNuma",
+            pkgConfig: "numa",
+            providers: [.apt(["libnuma-dev"])]
+        ),
+        .target(name: "CTernShims"),
+        .target(
+            name: "TernSystem",
+            dependencies: ["CNuma", "CTernShims", "TernCore"],
+            swiftSettings: librarySettings
+        ),
+
+        // MARK: Umbrella and host.
+        .target(name: "Tern", dependencies: ["TernCore", "TernSystem"], swiftSettings: librarySettings),
+        .executableTarget(
+            name: "tern",
+            dependencies: [
+                "Tern",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Hot-path probes: one `@inline(never)` function per named hot path, called the way a
+        // client module calls it (so generic code is specialized across the module boundary exactly
+        // as in a user's binary). scripts/check-hot-paths.sh disassembles these. Not a product.
+        .target(name: "HotPathProbes", dependencies: ["TernCore"], swiftSettings: librarySettings),
+
+        // MARK: Tests.
+        .testTarget(name: "TernCoreTests", dependencies: ["TernCore"]),
+        .testTarget(name: "TernSystemTests", dependencies: ["TernSystem", "TernCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

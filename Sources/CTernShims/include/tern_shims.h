@@ -1,0 +1,89 @@
+// The few helpers Swift cannot express itself: CPU instructions without a Swift spelling (pause,
+// rdtsc, cpuid) and the CPU_SET macros, which do not import. Internal to TernSystem; not API.
+#ifndef TERN_SHIMS_H
+#define TERN_SHIMS_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#include <cpuid.h>
+#endif
+
+/// One spin-wait hint: `pause` on x86 (lets the sibling hyperthread run and avoids the memory-order
+/// machine clear on loop exit), `isb` on aarch64 (a longer, more predictable delay than `yield`).
+static inline __attribute__((always_inline)) void tern_cpu_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("isb" ::: "memory");
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/// The CPU's time-stamp counter (x86 `rdtsc`; aarch64 `cntvct_el0`). Not serializing.
+static inline __attribute__((always_inline)) uint64_t tern_read_tsc(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __rdtsc();
+#elif defined(__aarch64__)
+    uint64_t value;
+    __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(value));
+    return value;
+#else
+    return 0;
+#endif
+}
+
+/// `rdtscp`: waits for earlier instructions to finish before reading the counter, and returns the
+/// TSC_AUX value (Linux stores the CPU and node number there) through `aux`.
+static inline __attribute__((always_inline)) uint64_t tern_read_tscp(uint32_t *aux) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned int a;
+    uint64_t value = __rdtscp(&a);
+    *aux = a;
+    return value;
+#else
+    *aux = 0;
+    return tern_read_tsc();
+#endif
+}
+
+/// Whether the CPU says its TSC is invariant (constant rate in all P-, C- and T-states):
+/// CPUID leaf 0x80000007, EDX bit 8. Always 1 on aarch64, whose generic timer is constant-rate.
+static inline int tern_tsc_is_invariant(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned int eax, ebx, ecx, edx;
+    if (__get_cpuid_max(0x80000000u, 0) < 0x80000007u) return 0;
+    __cpuid(0x80000007u, eax, ebx, ecx, edx);
+    return (edx >> 8) & 1;
+#elif defined(__aarch64__)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/// Pins the calling thread to one CPU. Returns 0 or an errno value.
+int tern_pin_current_thread(int cpu);
+
+/// Writes the calling thread's allowed CPUs as a bit mask into `words` (bit i of word i/64 is
+/// CPU i), `count` words at most. Returns the number of CPUs allowed, or -errno.
+int tern_current_thread_affinity(uint64_t *words, int count);
+
+/// Sets the calling thread's allowed CPUs from a bit mask (bit i of word i/64 is CPU i).
+/// Returns 0 or an errno value.
+int tern_set_current_thread_affinity(const uint64_t *words, int count);
+
+/// Restricts a thread-creation attribute set to one CPU. Returns 0 or an errno value.
+int tern_attr_set_cpu(pthread_attr_t *attributes, int cpu);
+
+/// The CPU the calling thread is running on now, or -errno.
+int tern_current_cpu(void);
+
+/// Sets the calling thread's name as `top` and `ps -L` show it (at most 15 bytes are kept).
+/// Returns 0 or an errno value.
+int tern_set_current_thread_name(const char *name);
+
+#endif

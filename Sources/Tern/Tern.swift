@@ -1,0 +1,2 @@
+@_exported public import TernCore
+@_exported public import TernSystem

@@ -1,0 +1,123 @@
+import CNuma
+import CTernShims
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The CPUs of this machine and this thread's place on them.
+public enum CPU {
+    /// The number of CPUs online.
+    public static var onlineCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    /// The CPUs the calling thread may run on (its affinity mask: cgroups, `taskset`, an earlier pin).
+    public static func allowed() -> [Int] {
+        var words = [UInt64](repeating: 0, count: 16)  // 1024 CPUs, glibc's CPU_SETSIZE
+        let count = words.withUnsafeMutableBufferPointer {
+            tern_current_thread_affinity($0.baseAddress!, Int32($0.count))
+        }
+        guard count > 0 else { return [] }
+        var cpus: [Int] = []
+        for (w, word) in words.enumerated() where word != 0 {
+            for bit in 0..<64 where word & (1 << UInt64(bit)) != 0 { cpus.append(w * 64 + bit) }
+        }
+        return cpus
+    }
+
+    /// The CPU the calling thread is running on at this instant, or `nil` if the kernel won't say.
+    public static func current() -> Int? {
+        let cpu = tern_current_cpu()
+        return cpu >= 0 ? Int(cpu) : nil
+    }
+
+    /// Pins the calling thread to `cpu`: the kernel then runs it only there.
+    ///
+    /// - Throws: `SystemError` naming the CPUs this process may use, if `cpu` is not one of them.
+    public static func pinCurrentThread(to cpu: Int) throws(SystemError) {
+        let allowedBefore = allowed()
+        guard cpu >= 0, allowedBefore.isEmpty || allowedBefore.contains(cpu) else {
+            throw SystemError(
+                operation: "pin thread to CPU \(cpu)", errno: EINVAL,
+                detail: "this process may run on CPUs \(describe(allowedBefore)) (\(onlineCount) online)")
+        }
+        let rc = tern_pin_current_thread(Int32(cpu))
+        guard rc == 0 else {
+            throw SystemError(
+                operation: "pin thread to CPU \(cpu)", errno: rc,
+                detail: "this process may run on CPUs \(describe(allowedBefore))")
+        }
+    }
+
+    /// Restores the calling thread's affinity to `cpus` (for instance what `allowed()` returned
+    /// before a pin).
+    public static func setCurrentThreadAffinity(_ cpus: [Int]) throws(SystemError) {
+        var words = [UInt64](repeating: 0, count: 16)
+        for cpu in cpus where cpu >= 0 && cpu / 64 < words.count { words[cpu / 64] |= 1 << UInt64(cpu % 64) }
+        let rc = words.withUnsafeBufferPointer { tern_set_current_thread_affinity($0.baseAddress!, Int32($0.count)) }
+        guard rc == 0 else {
+            throw SystemError(operation: "set thread affinity to CPUs \(describe(cpus))", errno: rc)
+        }
+    }
+
+    /// `0-3,6,8-9` for a list of CPU numbers.
+    public static func describe(_ cpus: [Int]) -> String {
+        guard !cpus.isEmpty else { return "(none)" }
+        var parts: [String] = []
+        var runStart = cpus[0]
+        var previous = cpus[0]
+        for cpu in cpus.dropFirst() + [Int.min] {
+            if cpu == previous + 1 {
+                previous = cpu
+                continue
+            }
+            parts.append(runStart == previous ? "\(runStart)" : "\(runStart)-\(previous)")
+            runStart = cpu
+            previous = cpu
+        }
+        return parts.joined(separator: ",")
+    }
+}
+
+/// NUMA nodes through libnuma: which node a CPU belongs to, running a thread on a node.
+///
+/// Every call works on a machine without NUMA support (or with one node): `isAvailable` is then
+/// false and the machine counts as node 0 holding every CPU.
+public enum NUMA {
+    /// Whether the kernel supports the NUMA policy API (`numa_available()`).
+    public static var isAvailable: Bool { numa_available() >= 0 }
+
+    /// The number of memory nodes (1 on a machine without NUMA).
+    public static var nodeCount: Int { isAvailable ? Int(numa_max_node()) + 1 : 1 }
+
+    /// The node of `cpu`, or `nil` if the CPU does not exist.
+    public static func node(ofCPU cpu: Int) -> Int? {
+        guard cpu >= 0, cpu < CPU.onlineCount || isAvailable else { return nil }
+        guard isAvailable else { return 0 }
+        let node = numa_node_of_cpu(Int32(cpu))
+        return node >= 0 ? Int(node) : nil
+    }
+
+    /// The CPUs of `node`.
+    public static func cpus(ofNode node: Int) -> [Int] {
+        guard isAvailable else { return node == 0 ? Array(0..<CPU.onlineCount) : [] }
+        return (0..<CPU.onlineCount).filter { numa_node_of_cpu(Int32($0)) == Int32(node) }
+    }
+
+    /// Restricts the calling thread to the CPUs of `node` and prefers that node's memory for its
+    /// allocations.
+    ///
+    /// - Throws: `SystemError` naming the nodes that exist, if `node` is not one of them.
+    public static func runCurrentThread(onNode node: Int) throws(SystemError) {
+        guard node >= 0, node < nodeCount else {
+            throw SystemError(
+                operation: "run on NUMA node \(node)", errno: EINVAL,
+                detail: "this machine has \(nodeCount == 1 ? "one node (0)" : "nodes 0-\(nodeCount - 1)")"
+                    + (isAvailable ? "" : "; the kernel reports no NUMA support"))
+        }
+        guard isAvailable else { return }  // one node: every thread already runs on it
+        if numa_run_on_node(Int32(node)) != 0 {
+            throw SystemError(operation: "run on NUMA node \(node)", errno: errno)
+        }
+        numa_set_preferred(Int32(node))
+    }
+}

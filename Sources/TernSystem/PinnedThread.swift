@@ -1,0 +1,78 @@
+import CTernShims
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An OS thread started to run one closure, optionally pinned to a CPU from its first instruction.
+///
+/// The pin is set on the thread's creation attributes, so the body never runs on another CPU and a
+/// bad CPU fails `init` synchronously with a message naming the CPUs that exist.
+///
+/// `~Copyable`: join it once with `join()`; if the handle goes away unjoined, its `deinit` joins
+/// (a thread is never leaked detached).
+///
+/// ```swift
+/// let consumer = try PinnedThread(name: "tern-engine", cpu: 1) { runEngineLoop() }
+/// consumer.join()
+/// ```
+public struct PinnedThread: ~Copyable, @unchecked Sendable {
+    private var thread: pthread_t
+    /// The CPU the thread is pinned to, or `nil` if it may run anywhere.
+    public let cpu: Int?
+    private var joined = false
+
+    /// Starts a thread named `name` (15 bytes are kept) running `body`, pinned to `cpu` if given.
+    ///
+    /// - Throws: `SystemError` if `cpu` is not a CPU this process may use, or the thread cannot start.
+    public init(name: String, cpu: Int? = nil, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        if let cpu {
+            let allowed = CPU.allowed()
+            guard cpu >= 0, allowed.isEmpty || allowed.contains(cpu) else {
+                throw SystemError(
+                    operation: "start thread \(name) on CPU \(cpu)", errno: EINVAL,
+                    detail: "this process may run on CPUs \(CPU.describe(allowed)) (\(CPU.onlineCount) online)")
+            }
+            let rc = tern_attr_set_cpu(&attributes, Int32(cpu))
+            guard rc == 0 else { throw SystemError(operation: "start thread \(name) on CPU \(cpu)", errno: rc) }
+        }
+        // A non-generic trampoline and a boxed closure: forming a C function pointer inside generic
+        // code crashes the 6.3.1 compiler (docs/decisions/0001, pitfall P8).
+        let box = Unmanaged.passRetained(ThreadBody(name: name, body: body))
+        var handle = pthread_t()
+        let rc = pthread_create(&handle, &attributes, { context in
+            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+            _ = body.name.withCString { tern_set_current_thread_name($0) }
+            body.body()
+            return nil
+        }, box.toOpaque())
+        guard rc == 0 else {
+            box.release()
+            throw SystemError(operation: "start thread \(name)" + (cpu.map { " on CPU \($0)" } ?? ""), errno: rc)
+        }
+        self.thread = handle
+        self.cpu = cpu
+    }
+
+    /// Waits for the thread's body to return.
+    public consuming func join() {
+        pthread_join(thread, nil)
+        joined = true
+    }
+
+    deinit {
+        if !joined { pthread_join(thread, nil) }
+    }
+}
+
+private final class ThreadBody {
+    let name: String
+    let body: @Sendable () -> Void
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+}
