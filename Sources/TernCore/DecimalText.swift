@@ -141,8 +141,11 @@ enum _DecimalText {
                         if significant <= safe {
                             // Safe: at most `safe` digits have been accumulated, which always fits M.
                             magnitude = magnitude &* 10 &+ M(truncatingIfNeeded: d)
-                        } else {
-                            tooLarge = true
+                        } else if !tooLarge {
+                            // One digit more than `safe` can still fit (Int128.max has 39 digits).
+                            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                            let (sum, o2) = times10.addingReportingOverflow(M(truncatingIfNeeded: d))
+                            if o1 || o2 { tooLarge = true } else { magnitude = sum }
                         }
                     }
                 }

@@ -56,11 +56,11 @@ public struct FixedPointError: Error, Hashable, Sendable, BitwiseCopyable, Custo
         }
     }
 
-    /// What went wrong.
-    public var kind: Kind
     /// The zero-based byte offset in the input where the problem was found, or `-1` when the error
     /// is about the whole value (range, overflow, non-finite `Double`).
     public var offset: Int
+    /// What went wrong.
+    public var kind: Kind
     /// The offending byte for `.unexpectedCharacter` and `.whitespace`; otherwise 0.
     public var byte: UInt8
     /// The most fraction digits the target type holds (for `.tooManyFractionDigits` and

@@ -30,21 +30,24 @@ public enum CPU {
         return cpu >= 0 ? Int(cpu) : nil
     }
 
+    /// The CPUs this process may use (the affinity it started with, which cgroups and `taskset`
+    /// set), as libnuma read it at start-up. A thread pinned earlier still gets the whole list.
+    public static func available() -> [Int] {
+        guard NUMA.isAvailable else { return allowed() }
+        guard let mask = tern_numa_all_cpus() else { return allowed() }
+        let possible = Int(numa_num_possible_cpus())
+        return (0..<possible).filter { numa_bitmask_isbitset(mask, UInt32($0)) != 0 }
+    }
+
     /// Pins the calling thread to `cpu`: the kernel then runs it only there.
     ///
     /// - Throws: `SystemError` naming the CPUs this process may use, if `cpu` is not one of them.
     public static func pinCurrentThread(to cpu: Int) throws(SystemError) {
-        let allowedBefore = allowed()
-        guard cpu >= 0, allowedBefore.isEmpty || allowedBefore.contains(cpu) else {
-            throw SystemError(
-                operation: "pin thread to CPU \(cpu)", errno: EINVAL,
-                detail: "this process may run on CPUs \(describe(allowedBefore)) (\(onlineCount) online)")
-        }
-        let rc = tern_pin_current_thread(Int32(cpu))
+        let rc = cpu >= 0 && cpu < 1 << 20 ? tern_pin_current_thread(Int32(cpu)) : EINVAL
         guard rc == 0 else {
             throw SystemError(
                 operation: "pin thread to CPU \(cpu)", errno: rc,
-                detail: "this process may run on CPUs \(describe(allowedBefore))")
+                detail: "this process may run on CPUs \(describe(available())) (\(onlineCount) online)")
         }
     }
 

@@ -30,14 +30,8 @@ public struct PinnedThread: ~Copyable, @unchecked Sendable {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         if let cpu {
-            let allowed = CPU.allowed()
-            guard cpu >= 0, allowed.isEmpty || allowed.contains(cpu) else {
-                throw SystemError(
-                    operation: "start thread \(name) on CPU \(cpu)", errno: EINVAL,
-                    detail: "this process may run on CPUs \(CPU.describe(allowed)) (\(CPU.onlineCount) online)")
-            }
-            let rc = tern_attr_set_cpu(&attributes, Int32(cpu))
-            guard rc == 0 else { throw SystemError(operation: "start thread \(name) on CPU \(cpu)", errno: rc) }
+            let rc = cpu >= 0 && cpu < 1 << 20 ? tern_attr_set_cpu(&attributes, Int32(cpu)) : EINVAL
+            guard rc == 0 else { throw Self.badCPU(name, cpu, rc) }
         }
         // A non-generic trampoline and a boxed closure: forming a C function pointer inside generic
         // code crashes the 6.3.1 compiler (docs/decisions/0001, pitfall P8).
@@ -51,10 +45,17 @@ public struct PinnedThread: ~Copyable, @unchecked Sendable {
         }, box.toOpaque())
         guard rc == 0 else {
             box.release()
+            if let cpu, rc == EINVAL { throw Self.badCPU(name, cpu, rc) }
             throw SystemError(operation: "start thread \(name)" + (cpu.map { " on CPU \($0)" } ?? ""), errno: rc)
         }
         self.thread = handle
         self.cpu = cpu
+    }
+
+    private static func badCPU(_ name: String, _ cpu: Int, _ rc: Int32) -> SystemError {
+        SystemError(
+            operation: "start thread \(name) on CPU \(cpu)", errno: rc,
+            detail: "this process may run on CPUs \(CPU.describe(CPU.available())) (\(CPU.onlineCount) online)")
     }
 
     /// Waits for the thread's body to return.

@@ -38,7 +38,7 @@ struct Demo: ParsableCommand {
 
     func showMachine() throws {
         section("Machine (TernSystem)")
-        let allowed = CPU.allowed()
+        let allowed = CPU.available()
         print("  CPUs online \(CPU.onlineCount), this process may use \(CPU.describe(allowed))")
         print("  NUMA \(NUMA.isAvailable ? "available" : "not available"), \(NUMA.nodeCount) node(s)")
         let calibration = try TSCCalibration.measure()
