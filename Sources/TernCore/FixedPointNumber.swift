@@ -87,6 +87,15 @@ extension FixedPointNumber {
         try _parseText(text, rounding: nil)
     }
 
+    /// Parses a `String` exactly (the same grammar as `parse(_:)` for any `StringProtocol`).
+    ///
+    /// - Performance: reads the string's own UTF-8 storage through `utf8Span`: no copy, no
+    ///   allocation, no reference counting.
+    @inlinable
+    public static func parse(_ text: String) throws(FixedPointError) -> Self {
+        try parse(utf8: text.utf8Span.span)
+    }
+
     /// Parses decimal text, rounding any fraction digits beyond `fractionDigits` with `rule`.
     ///
     /// The grammar is the same as `parse(_:)` except that the number of fraction digits is
