@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+//
+// Tern's benchmarks: a separate package so the root package's `swift build` / `swift test` never
+// compile the benchmark tool chain. Run from this folder (see docs/benchmarks.md):
+//
+//     swift package benchmark                      # ordo-one/benchmark: percentiles, malloc counts
+//     swift run -c release price-compare           # Tern vs strtod vs Foundation.Decimal, ratios
+//
+// CI gates only allocation counts: `swift package benchmark baseline check main --metric mallocCountTotal`.
+import PackageDescription
+
+let package = Package(
+    name: "tern-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // `name:` pins the identity; otherwise it would be the clone's folder name.
+        .package(name: "tern", path: ".."),
+        // Naming the trait replaces the defaults (MallocInterposer + RuntimeInterposer); the runtime
+        // interposer needs a package that does not exist here.
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .target(
+            name: "BenchSupport",
+            dependencies: [.product(name: "TernCore", package: "tern")],
+            path: "BenchSupport"
+        ),
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "TernCore", package: "tern"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "CoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "price-compare",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "TernCore", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+            ],
+            path: "PriceCompare"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

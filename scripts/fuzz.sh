@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs a libFuzzer target for a time budget; exits non-zero if it finds a crash or a violated property.
+#
+# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price)
+#
+# Builds the target with `swiftc -sanitize=fuzzer,address` from the module's sources plus
+# Fuzz/<target>/*.swift into .build-fuzz/, seeds a corpus from Fuzz/<target>/seeds.txt (one input
+# per line) and runs. A crash leaves crash-<hash> in .build-fuzz/<target>/ with the input.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
+seconds=${2:-60}
+
+case "$target" in
+    price) sources=(Sources/TernCore/*.swift) ; module=TernCore ;;
+    *) echo "unknown fuzz target '$target' (known: price)"; exit 2 ;;
+esac
+
+work=.build-fuzz/$target
+mkdir -p "$work/corpus"
+echo "== fuzz $target: building"
+swiftc -parse-as-library -sanitize=fuzzer,address -O -g -module-name "$module" \
+    -enable-upcoming-feature ExistentialAny \
+    "${sources[@]}" Fuzz/"$target"/*.swift -o "$work/fuzz-$target" 2> "$work/build.log" || {
+    grep -v "Cannot export local symbol" "$work/build.log"; exit 1; }
+
+if [ -f Fuzz/"$target"/seeds.txt ]; then
+    i=0
+    while IFS= read -r line || [ -n "$line" ]; do
+        printf '%s' "$line" > "$work/corpus/seed-$i"
+        i=$((i + 1))
+    done < Fuzz/"$target"/seeds.txt
+fi
+
+echo "== fuzz $target: running for ${seconds}s"
+cd "$work"
+status=0
+./"fuzz-$target" -max_total_time="$seconds" -max_len=96 -print_final_stats=1 corpus > run.log 2>&1 || status=$?
+grep -E "DONE|Done [0-9]+ runs|stat::number_of_executed_units|ERROR|SUMMARY|Fatal error|crash-|Test unit" run.log || true
+if [ "$status" -ne 0 ]; then
+    tail -40 run.log
+    echo "fuzz $target: FAILED (exit $status); see $work for the crashing input"
+    exit 1
+fi
+echo "fuzz $target: no crash, no violated property in ${seconds}s"
