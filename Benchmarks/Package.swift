@@ -42,7 +42,7 @@ let package = Package(
                 .product(name: "TernCore", package: "tern"),
                 .product(name: "TernSystem", package: "tern"),
             ],
-            path: "PriceCompare"
+            path: "Tools/PriceCompare"  // not directly under Benchmarks/: the plugin would run it as a benchmark
         ),
     ],
     swiftLanguageModes: [.v6]

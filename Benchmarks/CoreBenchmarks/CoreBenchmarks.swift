@@ -1,3 +1,4 @@
+import BenchSupport
 // Price parse and format, and notional, against strtod, snprintf and Foundation.Decimal in the same
 // run (ordo-one/benchmark). Each benchmark iteration handles 1,000 texts of the real corpus
 // (scalingFactor .kilo), so the reported time is per operation in nanoseconds.
@@ -5,12 +6,11 @@
 // Names say what is measured and with what: <operation>_<implementation>.
 // CI runs these with `--metric mallocCountTotal` only; wall-clock numbers are for quiet machines.
 import Benchmark
-import BenchSupport
 import Foundation
 import TernCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let benchmarks: @Sendable () -> Void = {
@@ -104,8 +104,11 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let price = prices[i]
             let quantity = Quantity(rawValue: prices[count - 1 - i].rawValue)
-            sum &+= (try? Money.notional(price: price, quantity: quantity, multiplier: multiplier,
-                                         rounding: .awayFromZero).rawValue) ?? 0
+            sum &+=
+                (try? Money.notional(
+                    price: price, quantity: quantity, multiplier: multiplier,
+                    rounding: .awayFromZero
+                ).rawValue) ?? 0
             i = i + 1 == count ? 0 : i + 1
         }
         blackHole(sum)

@@ -40,7 +40,9 @@ public func probePriceWriteDecimal(_ price: Price, _ buffer: UnsafeMutableRawBuf
 
 /// `Money.notional(price:quantity:multiplier:rounding:)`: the risk check's notional.
 @inline(never)
-public func probeNotional(_ price: Price, _ quantity: Quantity, _ multiplier: ContractMultiplier)
+public func probeNotional(
+    _ price: Price, _ quantity: Quantity, _ multiplier: ContractMultiplier
+)
     throws(FixedPointError) -> Money
 {
     try Money.notional(price: price, quantity: quantity, multiplier: multiplier, rounding: .awayFromZero)
@@ -48,7 +50,9 @@ public func probeNotional(_ price: Price, _ quantity: Quantity, _ multiplier: Co
 
 /// `InstrumentSpec.notional` and the tick and lot tests, as the risk check calls them.
 @inline(never)
-public func probeSpecChecks(_ spec: InstrumentSpec, _ price: Price, _ quantity: Quantity) throws(FixedPointError)
+public func probeSpecChecks(
+    _ spec: InstrumentSpec, _ price: Price, _ quantity: Quantity
+) throws(FixedPointError)
     -> Money
 {
     guard spec.isOnTick(price), spec.isOnLot(quantity), spec.isPriceSignValid(price) else { return .zero }

@@ -131,7 +131,8 @@ enum _DecimalText {
                 if sawPoint && fraction == fractionDigits {
                     guard rounding != nil else {
                         throw FixedPointError(
-                            .tooManyFractionDigits, offset: i, fractionDigitLimit: UInt8(truncatingIfNeeded: fractionDigits))
+                            .tooManyFractionDigits, offset: i,
+                            fractionDigitLimit: UInt8(truncatingIfNeeded: fractionDigits))
                     }
                     if firstDropped == 0xFF { firstDropped = d } else if d != 0 { droppedTailNonZero = true }
                 } else {

@@ -29,7 +29,9 @@ extension FixedPointNumber {
         var magnitude: UInt128
         if exponent >= 0 {
             // An integer: shift left, checking that nothing falls off the top.
-            guard exponent < 128, scaled.leadingZeroBitCount > exponent else { throw _DecimalText.outOfRange(Self.fractionDigits) }
+            guard exponent < 128, scaled.leadingZeroBitCount > exponent else {
+                throw _DecimalText.outOfRange(Self.fractionDigits)
+            }
             magnitude = scaled << UInt128(exponent)
         } else {
             let shift = -exponent
@@ -50,7 +52,8 @@ extension FixedPointNumber {
             magnitude = rounded
         }
         guard magnitude <= UInt128(truncatingIfNeeded: RawValue.Magnitude.max),
-            let raw = _DecimalText.signed(RawValue.Magnitude(truncatingIfNeeded: magnitude), negative: negative, as: RawValue.self)
+            let raw = _DecimalText.signed(
+                RawValue.Magnitude(truncatingIfNeeded: magnitude), negative: negative, as: RawValue.self)
         else { throw _DecimalText.outOfRange(Self.fractionDigits) }
         self.init(rawValue: raw)
     }

@@ -30,7 +30,9 @@ where RawValue: FixedWidthInteger & SignedInteger & Sendable & BitwiseCopyable &
 extension FixedPointNumber {
     /// `10^fractionDigits`: the raw value of one whole unit.
     @inlinable
-    public static var unitRawValue: RawValue { RawValue(truncatingIfNeeded: _DecimalText.pow10(fractionDigits, as: RawValue.Magnitude.self) ?? 1) }
+    public static var unitRawValue: RawValue {
+        RawValue(truncatingIfNeeded: _DecimalText.pow10(fractionDigits, as: RawValue.Magnitude.self) ?? 1)
+    }
 
     /// Zero.
     @inlinable public static var zero: Self { Self(rawValue: 0) }
@@ -110,19 +112,23 @@ extension FixedPointNumber {
     /// - Performance: O(n), one pass, no allocation; the parse error is a plain value.
     @inlinable
     public static func parse(utf8 bytes: UnsafeRawBufferPointer) throws(FixedPointError) -> Self {
-        Self(rawValue: try _DecimalText.parse(
-            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count,
-            fractionDigits: fractionDigits, rounding: nil))
+        Self(
+            rawValue: try _DecimalText.parse(
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count,
+                fractionDigits: fractionDigits, rounding: nil))
     }
 
     /// Parses UTF-8 bytes, rounding fraction digits beyond `fractionDigits` with `rule`.
     @inlinable
-    public static func parse(utf8 bytes: UnsafeRawBufferPointer, rounding rule: RoundingRule) throws(FixedPointError)
+    public static func parse(
+        utf8 bytes: UnsafeRawBufferPointer, rounding rule: RoundingRule
+    ) throws(FixedPointError)
         -> Self
     {
-        Self(rawValue: try _DecimalText.parse(
-            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count,
-            fractionDigits: fractionDigits, rounding: rule))
+        Self(
+            rawValue: try _DecimalText.parse(
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count,
+                fractionDigits: fractionDigits, rounding: rule))
     }
 
     /// Parses the UTF-8 bytes of a span exactly: the same grammar as `parse(_:)`.
@@ -175,14 +181,18 @@ extension FixedPointNumber {
     /// `"5000.00"`. Values with more significant digits keep them all; nothing is rounded.
     ///
     /// `minimumFractionDigits` is clamped to `0...fractionDigits`.
+    ///
+    /// - Performance: formats on the stack; texts of up to 15 bytes (most prices) become small
+    ///   strings stored inline, with no allocation.
     @inlinable
     public func formatted(minimumFractionDigits: Int) -> String {
-        String(unsafeUninitializedCapacity: Self.maxDecimalLength) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxDecimalLength) { buffer in
             // Safe: the capacity is maxDecimalLength, the most `format` ever writes.
-            _DecimalText.format(
+            let count = _DecimalText.format(
                 rawValue.magnitude, negative: rawValue < 0, fractionDigits: Self.fractionDigits,
                 minimumFractionDigits: Swift.min(Swift.max(minimumFractionDigits, 0), Self.fractionDigits),
                 into: buffer.baseAddress!)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
     }
 

@@ -90,7 +90,9 @@ public struct InstrumentSpec: Hashable, Sendable, BitwiseCopyable {
     ///
     /// - Throws: `.overflow` if it is out of `Money`'s range; never traps.
     @inlinable
-    public func notional(price: Price, quantity: Quantity, rounding rule: RoundingRule) throws(FixedPointError)
+    public func notional(
+        price: Price, quantity: Quantity, rounding rule: RoundingRule
+    ) throws(FixedPointError)
         -> Money
     {
         try Money.notional(price: price, quantity: quantity, multiplier: multiplier, rounding: rule)

@@ -34,8 +34,10 @@ public struct Symbol: Hashable, Sendable, BitwiseCopyable, CustomStringConvertib
         withUnsafeMutableBytes(of: &words) { raw in
             for (i, byte) in bytes.enumerated() { raw[i] = byte }
         }
-        (w0, w1, w2, w3) = (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1),
-                            UInt64(littleEndian: words.2), UInt64(littleEndian: words.3))
+        (w0, w1, w2, w3) = (
+            UInt64(littleEndian: words.0), UInt64(littleEndian: words.1),
+            UInt64(littleEndian: words.2), UInt64(littleEndian: words.3)
+        )
     }
 
     /// The symbol's bytes.

@@ -1,7 +1,7 @@
 import CNuma
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A block of raw memory with a chosen alignment, its pages faulted in before first use, optionally
@@ -48,7 +48,8 @@ public struct AlignedMemory: ~Copyable, @unchecked Sendable {
         hugePages: Bool = false
     ) throws(SystemError) {
         guard byteCount > 0 else {
-            throw SystemError(operation: "allocate \(byteCount) bytes", errno: EINVAL, detail: "the size must be positive")
+            throw SystemError(
+                operation: "allocate \(byteCount) bytes", errno: EINVAL, detail: "the size must be positive")
         }
         guard alignment > 0, alignment & (alignment - 1) == 0 else {
             throw SystemError(

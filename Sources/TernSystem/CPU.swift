@@ -2,7 +2,7 @@ import CNuma
 import CTernShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The CPUs of this machine and this thread's place on them.

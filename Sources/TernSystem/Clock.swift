@@ -2,7 +2,7 @@ public import CTernShims
 public import TernCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `CLOCK_MONOTONIC`: nanoseconds since an unspecified start (boot), never going backwards.
@@ -102,7 +102,8 @@ public struct TSCCalibration: Sendable, BitwiseCopyable, Hashable, CustomStringC
     }
 
     /// A calibration from a known rate, with the origin taken now.
-    public init(ticksPerSecond: UInt64, originTicks: UInt64 = TSC.read(), originTime: Timestamp = MonotonicClock.now()) {
+    public init(ticksPerSecond: UInt64, originTicks: UInt64 = TSC.read(), originTime: Timestamp = MonotonicClock.now())
+    {
         precondition(ticksPerSecond > 0, "ticksPerSecond must be positive")
         self.ticksPerSecond = ticksPerSecond
         self.multiplier = UInt64((UInt128(1_000_000_000) << 32) / UInt128(ticksPerSecond))

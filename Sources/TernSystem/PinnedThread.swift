@@ -1,7 +1,7 @@
 import CTernShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An OS thread started to run one closure, optionally pinned to a CPU from its first instruction.
@@ -37,12 +37,14 @@ public struct PinnedThread: ~Copyable, @unchecked Sendable {
         // code crashes the 6.3.1 compiler (docs/decisions/0001, pitfall P8).
         let box = Unmanaged.passRetained(ThreadBody(name: name, body: body))
         var handle = pthread_t()
-        let rc = pthread_create(&handle, &attributes, { context in
-            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
-            _ = body.name.withCString { tern_set_current_thread_name($0) }
-            body.body()
-            return nil
-        }, box.toOpaque())
+        let rc = pthread_create(
+            &handle, &attributes,
+            { context in
+                let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+                _ = body.name.withCString { tern_set_current_thread_name($0) }
+                body.body()
+                return nil
+            }, box.toOpaque())
         guard rc == 0 else {
             box.release()
             if let cpu, rc == EINVAL { throw Self.badCPU(name, cpu, rc) }

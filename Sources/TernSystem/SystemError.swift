@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A failed operating-system call: what Tern tried, the `errno` it got, and what that means here.

@@ -64,8 +64,10 @@ struct Demo: ParsableCommand {
     func showParsing(extra: [String]) throws {
         section("Parsing is exact; bad input gets a precise error")
         let examples = ["61234.56000000", "5000.25", "-0.000000001", "9223372036.854775807", ".5", "+7"]
-        let malformed = ["", "-", "1.2.3", "1e5", "nan", "-inf", " 42", "1.0000000001", "9223372036.854775808",
-                         "1,000.50"]
+        let malformed = [
+            "", "-", "1.2.3", "1e5", "nan", "-inf", " 42", "1.0000000001", "9223372036.854775808",
+            "1,000.50",
+        ]
         for text in examples + malformed + extra {
             let shown = String(reflecting: text).padding(22)
             do {
@@ -86,8 +88,9 @@ struct Demo: ParsableCommand {
             multiplier: .parse("50"), maxQuantity: .parse("500"), currency: .usd)
         let price = try Price.parse("5000.10")
         print("  ESH4 tick \(es.tickSize), multiplier \(es.multiplier)")
-        print("  5000.10 on tick? \(es.isOnTick(price)); down → \(try es.roundToTick(price, .down)), "
-            + "up → \(try es.roundToTick(price, .up)), nearest → \(try es.roundToTick(price, .toNearestOrEven))")
+        print(
+            "  5000.10 on tick? \(es.isOnTick(price)); down → \(try es.roundToTick(price, .down)), "
+                + "up → \(try es.roundToTick(price, .up)), nearest → \(try es.roundToTick(price, .toNearestOrEven))")
         let notional = try es.notional(price: .parse("5000.25"), quantity: .parse("3"), rounding: .awayFromZero)
         print("  3 × 5000.25 × 50 = \(notional) USD = \(try notional.minorUnits(of: .usd, .toNearestOrEven)) cents")
         let micro = try Money.notional(

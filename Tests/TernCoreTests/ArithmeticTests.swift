@@ -1,5 +1,5 @@
-import Testing
 import TernCore
+import Testing
 
 @Suite("Arithmetic, ticks and lots")
 struct ArithmeticTests {
@@ -64,7 +64,9 @@ struct ArithmeticTests {
             ("-5000.125", "-5000.25", "-5000", "-5000", "-5000.25", "-5000", "-5000.25"),
             ("0.000000001", "0", "0.25", "0", "0.25", "0", "0"),
         ] as [(String, String, String, String, String, String, String)])
-    func roundedToTick(price: String, down: String, up: String, towardZero: String, away: String, even: String, nearestAway: String) throws {
+    func roundedToTick(
+        price: String, down: String, up: String, towardZero: String, away: String, even: String, nearestAway: String
+    ) throws {
         let p = try Price.parse(price)
         let tick = try Price.parse("0.25")
         #expect(try p.rounded(toMultipleOf: tick, .down).description == down)

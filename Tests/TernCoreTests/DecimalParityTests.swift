@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TernCore
+import Testing
 
 /// Seeded property tests against `Foundation.Decimal` (a slow, independent decimal reference), over
 /// raw values biased toward boundaries. Each test covers `count` values; the four together exceed

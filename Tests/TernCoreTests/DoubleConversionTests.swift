@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TernCore
+import Testing
 
 @Suite("Conversions from and to Double")
 struct DoubleConversionTests {
@@ -31,10 +31,16 @@ struct DoubleConversionTests {
     @Test("out of range throws, including the edges")
     func range() throws {
         #expect(throws: FixedPointError(.outOfRange, fractionDigitLimit: 9)) { try Price(1e10, rounding: .down) }
-        #expect(throws: FixedPointError(.outOfRange, fractionDigitLimit: 9)) { try Price(.greatestFiniteMagnitude, rounding: .down) }
-        #expect(throws: FixedPointError(.outOfRange, fractionDigitLimit: 9)) { try Price(9_223_372_036.854_775_807, rounding: .down) }
+        #expect(throws: FixedPointError(.outOfRange, fractionDigitLimit: 9)) {
+            try Price(.greatestFiniteMagnitude, rounding: .down)
+        }
+        #expect(throws: FixedPointError(.outOfRange, fractionDigitLimit: 9)) {
+            try Price(9_223_372_036.854_775_807, rounding: .down)
+        }
         // The Doubles nearest ±2^63/10^9 lie outside the range (the ulp there is about 1e-6).
-        #expect(throws: FixedPointError(.outOfRange, fractionDigitLimit: 9)) { try Price(-9_223_372_036.854_775_808, rounding: .up) }
+        #expect(throws: FixedPointError(.outOfRange, fractionDigitLimit: 9)) {
+            try Price(-9_223_372_036.854_775_808, rounding: .up)
+        }
         #expect(try Price(-9_223_372_036.854_774, rounding: .towardZero) < Price(-9_223_372_036))
         #expect(try Money(1e20, rounding: .down).description == "100000000000000000000")
         #expect(throws: FixedPointError.self) { try Money(1e21, rounding: .down) }
@@ -52,8 +58,10 @@ struct DoubleConversionTests {
             case 0: value = Double(bitPattern: rng.next() & 0xC1FF_FFFF_FFFF_FFFF)  // any sign, |x| < 2^33
             case 1: value = Double(Int64(bitPattern: rng.next() % 20_000_000_000_000) - 10_000_000_000_000) / 1e9
             case 2: value = (Double(rng.next() % 1_000_000) + 0.5) / 1e9  // near-ties
-            default: value = Double(sign: rng.next() & 1 == 0 ? .plus : .minus, exponent: Int(rng.next() % 80) - 60,
-                                    significand: 1 + Double(rng.next() % 1_000_000) / 1e6)
+            default:
+                value = Double(
+                    sign: rng.next() & 1 == 0 ? .plus : .minus, exponent: Int(rng.next() % 80) - 60,
+                    significand: 1 + Double(rng.next() % 1_000_000) / 1e6)
             }
             guard value.isFinite, value.magnitude < 9e9 else { continue }
             let text = String(format: "%.1100f", value)

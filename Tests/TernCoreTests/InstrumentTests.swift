@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TernCore
+import Testing
 
 @Suite("Instruments, identities and events")
 struct InstrumentTests {
@@ -14,13 +14,16 @@ struct InstrumentTests {
     func spec_valid() throws {
         let spec = try es()
         #expect(spec.minQuantity == Quantity(1), "defaults to one lot")
-        let (onTick, offTick, offLot) = (try Price.parse("5000.25"), try Price.parse("5000.10"), try Quantity.parse("1.5"))
+        let (onTick, offTick, offLot) = (
+            try Price.parse("5000.25"), try Price.parse("5000.10"), try Quantity.parse("1.5")
+        )
         #expect(spec.isOnTick(onTick) && !spec.isOnTick(offTick))
         #expect(spec.isOnLot(Quantity(3)) && !spec.isOnLot(offLot))
         #expect(!spec.isPriceSignValid(.zero) && spec.isPriceSignValid(Price(1)))
         #expect(try spec.roundToTick(.parse("5000.10"), .up).description == "5000.25")
         #expect(try spec.roundToLot(.parse("2.7"), .towardZero) == Quantity(2))
-        #expect(try spec.notional(price: .parse("5000.25"), quantity: Quantity(3), rounding: .up).description == "750037.5")
+        #expect(
+            try spec.notional(price: .parse("5000.25"), quantity: Quantity(3), rounding: .up).description == "750037.5")
     }
 
     @Test(
@@ -62,11 +65,15 @@ struct InstrumentTests {
         #expect(Currency.usd.code == "USD" && Currency.usd.minorUnitExponent == 2)
         #expect(Currency.jpy.minorUnitExponent == 0)
         #expect(try Currency(code: "FDUSD", minorUnitExponent: 8).code == "FDUSD")
-        #expect(throws: InstrumentSpecError.invalidCurrencyCode("usd")) { try Currency(code: "usd", minorUnitExponent: 2) }
+        #expect(throws: InstrumentSpecError.invalidCurrencyCode("usd")) {
+            try Currency(code: "usd", minorUnitExponent: 2)
+        }
         #expect(throws: InstrumentSpecError.invalidCurrencyCode("TOOLONGCODE")) {
             try Currency(code: "TOOLONGCODE", minorUnitExponent: 2)
         }
-        #expect(throws: InstrumentSpecError.invalidMinorUnitExponent(19)) { try Currency(code: "X", minorUnitExponent: 19) }
+        #expect(throws: InstrumentSpecError.invalidMinorUnitExponent(19)) {
+            try Currency(code: "X", minorUnitExponent: 19)
+        }
     }
 
     @Test("value types are BitwiseCopyable and small")
@@ -91,13 +98,16 @@ struct InstrumentTests {
             leavesQuantity: .zero, timestamp: t)
         let events: [OrderEvent] = [
             .filled(fill),
-            .rejected(.init(clientOrderID: .init(rawValue: 9), instrumentID: .init(rawValue: 3),
-                            reason: .priceNotOnTick, origin: .risk, timestamp: t)),
+            .rejected(
+                .init(
+                    clientOrderID: .init(rawValue: 9), instrumentID: .init(rawValue: 3),
+                    reason: .priceNotOnTick, origin: .risk, timestamp: t)),
         ]
         for event in events {
             #expect(event.clientOrderID.rawValue == 9 && event.instrumentID.rawValue == 3 && event.timestamp == t)
         }
-        #expect(OrderType.stopLimit.hasLimitPrice && OrderType.stopLimit.hasStopPrice && !OrderType.market.hasLimitPrice)
+        #expect(
+            OrderType.stopLimit.hasLimitPrice && OrderType.stopLimit.hasStopPrice && !OrderType.market.hasLimitPrice)
         #expect(Side.buy.opposite == .sell && Side.sell.sign == -1)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TernCore
+import Testing
 
 @Suite("Notional and Money")
 struct NotionalTests {
@@ -10,7 +10,9 @@ struct NotionalTests {
 
     @Test("price × quantity is exact and cannot overflow")
     func priceTimesQuantity_exact() throws {
-        #expect(Money(price: try .parse("0.000000001"), quantity: try .parse("0.000000001")).description == "0.000000000000000001")
+        #expect(
+            Money(price: try .parse("0.000000001"), quantity: try .parse("0.000000001")).description
+                == "0.000000000000000001")
         #expect(Money(price: .min, quantity: .min).rawValue == Int128(Int64.min) * Int128(Int64.min))
         #expect(Money(price: .max, quantity: .min).rawValue == Int128(Int64.max) * Int128(Int64.min))
     }
@@ -57,7 +59,9 @@ struct NotionalTests {
             try Money.notional(price: .max, quantity: .max, multiplier: .init(rawValue: 2_500_000_000), rounding: .up)
         }
         // Just inside: |Int64.min|² × 1 = 2^126 fits.
-        #expect(try Money.notional(price: .min, quantity: .min, multiplier: .one, rounding: .down).rawValue == Int128(1) << 126)
+        #expect(
+            try Money.notional(price: .min, quantity: .min, multiplier: .one, rounding: .down).rawValue == Int128(1)
+                << 126)
     }
 
     @Test("random notionals match Foundation.Decimal's exact product, rounded by each rule")
@@ -71,14 +75,16 @@ struct NotionalTests {
             let exact = decimal(raw: p) * decimal(raw: q) * decimal(raw: m)
             for rule in RoundingRule.allCases {
                 let got = try Money.notional(
-                    price: .init(rawValue: p), quantity: .init(rawValue: q), multiplier: .init(rawValue: m), rounding: rule)
+                    price: .init(rawValue: p), quantity: .init(rawValue: q), multiplier: .init(rawValue: m),
+                    rounding: rule)
                 let value = decimal(raw: got.rawValue)
                 let ulp = Decimal(sign: .plus, exponent: -18, significand: 1)
                 switch rule {
                 case .down: #expect(value <= exact && exact < value + ulp)
                 case .up: #expect(value - ulp < exact && exact <= value)
                 case .towardZero: #expect(value.magnitude <= exact.magnitude && exact.magnitude < value.magnitude + ulp)
-                case .awayFromZero: #expect(value.magnitude >= exact.magnitude && exact.magnitude > value.magnitude - ulp)
+                case .awayFromZero:
+                    #expect(value.magnitude >= exact.magnitude && exact.magnitude > value.magnitude - ulp)
                 case .toNearestOrEven, .toNearestOrAwayFromZero:
                     #expect((value - exact).magnitude * 2 <= ulp, "p \(p) q \(q) m \(m) \(rule)")
                 }
@@ -97,6 +103,8 @@ struct NotionalTests {
         #expect(try Money.parse("0.123456789").minorUnits(of: .btc, .up) == 12_345_679)
         #expect(Money(minorUnits: 1999, of: .usd).description == "19.99")
         #expect(Money(minorUnits: -5, of: .jpy).description == "-5")
-        #expect(throws: FixedPointError(.overflow)) { try Money.parse("100000000000000000000").minorUnits(of: .usd, .down) }
+        #expect(throws: FixedPointError(.overflow)) {
+            try Money.parse("100000000000000000000").minorUnits(of: .usd, .down)
+        }
     }
 }

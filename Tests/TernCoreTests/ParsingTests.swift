@@ -1,5 +1,5 @@
-import Testing
 import TernCore
+import Testing
 
 @Suite("Parsing decimal text")
 struct ParsingTests {
@@ -70,11 +70,19 @@ struct ParsingTests {
 
     @Test("error messages say what and where")
     func error_description_namesWhatAndWhere() {
-        #expect("\(FixedPointError(.unexpectedCharacter, offset: 4, byte: 0x78))" == "unexpected character 'x' (0x78) at byte 4")
-        #expect("\(FixedPointError(.whitespace, offset: 0, byte: 0x20))".hasPrefix("unexpected white space ' ' (0x20) at byte 0"))
-        #expect("\(FixedPointError(.tooManyFractionDigits, offset: 11, fractionDigitLimit: 9))".hasPrefix("more than 9 fraction digits at byte 11"))
+        #expect(
+            "\(FixedPointError(.unexpectedCharacter, offset: 4, byte: 0x78))"
+                == "unexpected character 'x' (0x78) at byte 4")
+        #expect(
+            "\(FixedPointError(.whitespace, offset: 0, byte: 0x20))".hasPrefix(
+                "unexpected white space ' ' (0x20) at byte 0"))
+        #expect(
+            "\(FixedPointError(.tooManyFractionDigits, offset: 11, fractionDigitLimit: 9))".hasPrefix(
+                "more than 9 fraction digits at byte 11"))
         #expect("\(FixedPointError(.outOfRange, fractionDigitLimit: 9))".contains("9223372036.854775807"))
-        #expect("\(FixedPointError(.unexpectedCharacter, offset: 0, byte: 0xC3))" == "unexpected character byte 0xC3 at byte 0")
+        #expect(
+            "\(FixedPointError(.unexpectedCharacter, offset: 0, byte: 0xC3))"
+                == "unexpected character byte 0xC3 at byte 0")
     }
 
     @Test(
@@ -83,14 +91,28 @@ struct ParsingTests {
             // text, down, up, towardZero, awayFromZero, nearestEven, nearestAway (raw units)
             ("1.0000000005", 1_000_000_000, 1_000_000_001, 1_000_000_000, 1_000_000_001, 1_000_000_000, 1_000_000_001),
             ("1.0000000015", 1_000_000_001, 1_000_000_002, 1_000_000_001, 1_000_000_002, 1_000_000_002, 1_000_000_002),
-            ("1.00000000050000001", 1_000_000_000, 1_000_000_001, 1_000_000_000, 1_000_000_001, 1_000_000_001, 1_000_000_001),
-            ("1.0000000004999", 1_000_000_000, 1_000_000_001, 1_000_000_000, 1_000_000_001, 1_000_000_000, 1_000_000_000),
-            ("-1.0000000005", -1_000_000_001, -1_000_000_000, -1_000_000_000, -1_000_000_001, -1_000_000_000, -1_000_000_001),
+            (
+                "1.00000000050000001", 1_000_000_000, 1_000_000_001, 1_000_000_000, 1_000_000_001, 1_000_000_001,
+                1_000_000_001
+            ),
+            (
+                "1.0000000004999", 1_000_000_000, 1_000_000_001, 1_000_000_000, 1_000_000_001, 1_000_000_000,
+                1_000_000_000
+            ),
+            (
+                "-1.0000000005", -1_000_000_001, -1_000_000_000, -1_000_000_000, -1_000_000_001, -1_000_000_000,
+                -1_000_000_001
+            ),
             ("-0.0000000001", -1, 0, 0, -1, 0, 0),
-            ("2.5000000000000", 2_500_000_000, 2_500_000_000, 2_500_000_000, 2_500_000_000, 2_500_000_000, 2_500_000_000),
+            (
+                "2.5000000000000", 2_500_000_000, 2_500_000_000, 2_500_000_000, 2_500_000_000, 2_500_000_000,
+                2_500_000_000
+            ),
             ("0.00000000000000000000001", 0, 1, 0, 1, 0, 0),
         ] as [(String, Int64, Int64, Int64, Int64, Int64, Int64)])
-    func parseRounding_eachRule(text: String, down: Int64, up: Int64, towardZero: Int64, away: Int64, even: Int64, nearestAway: Int64) throws {
+    func parseRounding_eachRule(
+        text: String, down: Int64, up: Int64, towardZero: Int64, away: Int64, even: Int64, nearestAway: Int64
+    ) throws {
         #expect(try Price.parse(text, rounding: .down).rawValue == down)
         #expect(try Price.parse(text, rounding: .up).rawValue == up)
         #expect(try Price.parse(text, rounding: .towardZero).rawValue == towardZero)

@@ -1,15 +1,17 @@
 import Foundation
-import Testing
 import TernCore
+import Testing
 
 /// Every price and quantity string in the real Binance captures (../shared/data) must parse, agree
 /// with Foundation.Decimal, and format back to the same value.
 @Suite("Real market data")
 struct RealDataTests {
-    @Test("every Binance price and quantity string parses exactly", arguments: [
-        "binance-btcusdt-20240808/spot_btcusdt_20240808.jsonl.gz",
-        "binance-btcusdt-20240808/usdm_btcusdt_20240808.jsonl.gz",
-    ])
+    @Test(
+        "every Binance price and quantity string parses exactly",
+        arguments: [
+            "binance-btcusdt-20240808/spot_btcusdt_20240808.jsonl.gz",
+            "binance-btcusdt-20240808/usdm_btcusdt_20240808.jsonl.gz",
+        ])
     func binanceDecimals(file: String) throws {
         guard let folder = sharedDataFolder() else {
             Issue.record("../shared/data is missing: real-data tests need it beside the project")

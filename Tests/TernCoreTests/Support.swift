@@ -21,8 +21,10 @@ struct SplitMix64: RandomNumberGenerator {
 /// of significant digits (so short and long texts both appear) and a random sign.
 struct BiasedRawValues {
     static let boundaries: [Int64] = {
-        var values: [Int64] = [0, 1, -1, 2, -2, .max, .min, .max - 1, .min + 1, 999_999_999, -999_999_999,
-                               1_000_000_000, -1_000_000_000, 1_000_000_001, 999_999_999_999_999_999]
+        var values: [Int64] = [
+            0, 1, -1, 2, -2, .max, .min, .max - 1, .min + 1, 999_999_999, -999_999_999,
+            1_000_000_000, -1_000_000_000, 1_000_000_001, 999_999_999_999_999_999,
+        ]
         var p: Int64 = 1
         for _ in 0...18 {
             values += [p, p - 1, p + 1, -p, -(p - 1), -(p + 1), p * 9 / 9 &+ (p - 1)]

@@ -1,5 +1,5 @@
-import Testing
 import TernCore
+import Testing
 
 /// Where trapping is the contract: the plain operators and whole-unit initializer treat overflow
 /// as a programmer error, like `Int`'s. (Everything fed by outside input has a non-trapping form,

@@ -1,6 +1,6 @@
-import Testing
 import TernCore
 import TernSystem
+import Testing
 
 @Suite("TernSystem on this machine")
 struct SystemTests {

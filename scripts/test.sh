@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The test suite: installs the system libraries, builds with the import check that keeps module
+# layering honest, and runs `swift test`, whose own summary is the last thing printed.
+# TERN_LONG_TESTS=1 multiplies the property-test counts by 10.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+echo "== build (with --explicit-target-dependency-import-check error)"
+swift build --build-tests --explicit-target-dependency-import-check error 2>&1 | grep -E "error|warning: |Build" || true
+echo "== swift test"
+# Progress lines are dropped; failures, suite results and the final summary are kept. The exit
+# status is swift test's own.
+set +e +o pipefail
+swift test --explicit-target-dependency-import-check error 2>&1 | grep -vE "^(􀟈|◇|↳)|started\.$" \
+    | grep -vE "^✔ Test [^r].* (passed|with [0-9]+ test cases? passed) after|^✔ Test run[^ ]"
+status=${PIPESTATUS[0]}
+exit "$status"
