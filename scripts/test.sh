@@ -11,7 +11,7 @@ echo "== swift test"
 # Progress lines are dropped; failures, suite results and the final summary are kept. The exit
 # status is swift test's own.
 set +e +o pipefail
-swift test --explicit-target-dependency-import-check error 2>&1 | grep -vE "^(􀟈|◇|↳)|started\.$" \
+swift test --disable-xctest --explicit-target-dependency-import-check error 2>&1 | grep -vE "^(􀟈|◇|↳)|started\.$" \
     | grep -vE "^✔ Test [^r].* (passed|with [0-9]+ test cases? passed) after|^✔ Test run[^ ]"
 status=${PIPESTATUS[0]}
 exit "$status"

@@ -114,49 +114,68 @@ enum _DecimalText {
         let start = i
         let safe = safeDigits(M.self)
         var magnitude: M = 0
-        var significant = 0  // digits appended since the magnitude became non-zero
+        var significant = 0  // digits in `magnitude`: from the first non-zero digit on
         var tooLarge = false
-        var digits = 0  // every digit seen, integer and fraction
-        var fraction = 0  // fraction digits kept (at most fractionDigits)
-        var sawPoint = false
         var firstDropped: UInt8 = 0xFF  // first fraction digit beyond the limit (rounding only)
         var droppedTailNonZero = false
 
+        // Safe (every `base[i]` below): each read is guarded by `i < count`, and the caller
+        // guarantees `count` readable bytes at `base`.
+
+        /// Appends one significant digit; past `safe` digits it checks for overflow.
+        @inline(__always)
+        func append(_ d: UInt8) {
+            if significant < safe {
+                // Safe: fewer than `safe` digits accumulated so far, so one more always fits M.
+                magnitude = magnitude &* 10 &+ M(truncatingIfNeeded: d)
+            } else if !tooLarge {
+                // One digit more than `safe` can still fit (Int128.max has 39 digits).
+                let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(M(truncatingIfNeeded: d))
+                if o1 || o2 { tooLarge = true } else { magnitude = sum }
+            }
+            significant &+= 1
+        }
+
+        // Integer part: leading zeros carry no value, then every digit is significant.
+        var digits = 0  // every digit seen, integer and fraction
+        while i < count && base[i] == zero {
+            i &+= 1
+            digits &+= 1
+        }
         while i < count {
-            // Safe: 0 <= i < count, and the caller guarantees `count` readable bytes at `base`.
-            let byte = base[i]
-            let d = byte &- zero
-            if d < 10 {
+            let d = base[i] &- zero
+            guard d < 10 else { break }
+            append(d)
+            digits &+= 1
+            i &+= 1
+        }
+
+        // Fraction: up to `fractionDigits` kept; beyond that an error, or remembered for rounding.
+        var fraction = 0
+        if i < count && base[i] == point {
+            i &+= 1
+            while i < count {
+                let d = base[i] &- zero
+                guard d < 10 else { break }
                 digits &+= 1
-                if sawPoint && fraction == fractionDigits {
+                if fraction < fractionDigits {
+                    fraction &+= 1
+                    if significant > 0 || d != 0 { append(d) }
+                } else {
                     guard rounding != nil else {
                         throw FixedPointError(
                             .tooManyFractionDigits, offset: i,
                             fractionDigitLimit: UInt8(truncatingIfNeeded: fractionDigits))
                     }
                     if firstDropped == 0xFF { firstDropped = d } else if d != 0 { droppedTailNonZero = true }
-                } else {
-                    if sawPoint { fraction &+= 1 }
-                    if magnitude != 0 || d != 0 {
-                        significant &+= 1
-                        if significant <= safe {
-                            // Safe: at most `safe` digits have been accumulated, which always fits M.
-                            magnitude = magnitude &* 10 &+ M(truncatingIfNeeded: d)
-                        } else if !tooLarge {
-                            // One digit more than `safe` can still fit (Int128.max has 39 digits).
-                            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
-                            let (sum, o2) = times10.addingReportingOverflow(M(truncatingIfNeeded: d))
-                            if o1 || o2 { tooLarge = true } else { magnitude = sum }
-                        }
-                    }
                 }
-            } else if byte == point {
-                if sawPoint { throw FixedPointError(.multipleDecimalPoints, offset: i) }
-                sawPoint = true
-            } else {
-                throw classify(base, count: count, at: i, start: start)
+                i &+= 1
             }
-            i &+= 1
+        }
+        if i < count {
+            if base[i] == point { throw FixedPointError(.multipleDecimalPoints, offset: i) }
+            throw classify(base, count: count, at: i, start: start)
         }
         if digits == 0 { throw FixedPointError(.missingDigits, offset: count) }
         if tooLarge { throw outOfRange(fractionDigits) }

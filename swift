@@ -1,0 +1,1 @@
+scripts/test.sh: line 14: 11: Bad file descriptor
