@@ -1,1 +1,0 @@
-scripts/test.sh: line 14: 11: Bad file descriptor
