@@ -112,23 +112,15 @@ extension FixedPointNumber {
     /// - Performance: O(n), one pass, no allocation; the parse error is a plain value.
     @inlinable
     public static func parse(utf8 bytes: UnsafeRawBufferPointer) throws(FixedPointError) -> Self {
-        Self(
-            rawValue: try _DecimalText.parse(
-                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count,
-                fractionDigits: fractionDigits, rounding: nil))
+        try _parse(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count, rounding: nil)
     }
 
     /// Parses UTF-8 bytes, rounding fraction digits beyond `fractionDigits` with `rule`.
     @inlinable
     public static func parse(
         utf8 bytes: UnsafeRawBufferPointer, rounding rule: RoundingRule
-    ) throws(FixedPointError)
-        -> Self
-    {
-        Self(
-            rawValue: try _DecimalText.parse(
-                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count,
-                fractionDigits: fractionDigits, rounding: rule))
+    ) throws(FixedPointError) -> Self {
+        try _parse(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count, rounding: rule)
     }
 
     /// Parses the UTF-8 bytes of a span exactly: the same grammar as `parse(_:)`.
@@ -147,20 +139,29 @@ extension FixedPointNumber {
         self = value
     }
 
+    /// The one entry into the byte parser: every public `parse` form funnels through here.
+    @inlinable @inline(__always)
+    static func _parse(
+        _ base: UnsafePointer<UInt8>?, count: Int, rounding: RoundingRule?
+    ) throws(FixedPointError)
+        -> Self
+    {
+        Self(rawValue: try _DecimalText.parse(base, count: count, fractionDigits: fractionDigits, rounding: rounding))
+    }
+
     @inlinable
     static func _parseText(_ text: some StringProtocol, rounding: RoundingRule?) throws(FixedPointError) -> Self {
-        let parseBuffer = { (buffer: UnsafeBufferPointer<UInt8>) -> Result<RawValue, FixedPointError> in
-            Result { () throws(FixedPointError) -> RawValue in
-                try _DecimalText.parse(
-                    buffer.baseAddress, count: buffer.count, fractionDigits: fractionDigits, rounding: rounding)
+        let parseBuffer = { (buffer: UnsafeBufferPointer<UInt8>) -> Result<Self, FixedPointError> in
+            Result { () throws(FixedPointError) -> Self in
+                try _parse(buffer.baseAddress, count: buffer.count, rounding: rounding)
             }
         }
         if let result = text.utf8.withContiguousStorageIfAvailable(parseBuffer) {
-            return Self(rawValue: try result.get())
+            return try result.get()
         }
         // Non-contiguous text (a bridged string): copy once into native storage.
         var copy = String(text)
-        return Self(rawValue: try copy.withUTF8(parseBuffer).get())
+        return try copy.withUTF8(parseBuffer).get()
     }
 }
 
@@ -187,11 +188,8 @@ extension FixedPointNumber {
     @inlinable
     public func formatted(minimumFractionDigits: Int) -> String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxDecimalLength) { buffer in
-            // Safe: the capacity is maxDecimalLength, the most `format` ever writes.
-            let count = _DecimalText.format(
-                rawValue.magnitude, negative: rawValue < 0, fractionDigits: Self.fractionDigits,
-                minimumFractionDigits: Swift.min(Swift.max(minimumFractionDigits, 0), Self.fractionDigits),
-                into: buffer.baseAddress!)
+            // Safe: the capacity is maxDecimalLength, the most `_format` ever writes.
+            let count = _format(into: buffer.baseAddress!, minimumFractionDigits: minimumFractionDigits)
             return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
     }
@@ -203,10 +201,18 @@ extension FixedPointNumber {
     @inlinable
     public func writeDecimal(into buffer: UnsafeMutableRawBufferPointer, minimumFractionDigits: Int = 0) -> Int? {
         guard buffer.count >= Self.maxDecimalLength, let base = buffer.baseAddress else { return nil }
-        return _DecimalText.format(
+        return _format(into: base.assumingMemoryBound(to: UInt8.self), minimumFractionDigits: minimumFractionDigits)
+    }
+
+    /// The one entry into the formatter; clamps `minimumFractionDigits` to `0...fractionDigits`.
+    ///
+    /// - Precondition: `base` has room for `maxDecimalLength` bytes.
+    @inlinable @inline(__always)
+    func _format(into base: UnsafeMutablePointer<UInt8>, minimumFractionDigits: Int) -> Int {
+        _DecimalText.format(
             rawValue.magnitude, negative: rawValue < 0, fractionDigits: Self.fractionDigits,
             minimumFractionDigits: Swift.min(Swift.max(minimumFractionDigits, 0), Self.fractionDigits),
-            into: base.assumingMemoryBound(to: UInt8.self))
+            into: base)
     }
 }
 
