@@ -78,7 +78,7 @@ public struct AlignedMemory: ~Copyable, @unchecked Sendable {
             guard node >= 0, node < NUMA.nodeCount else {
                 throw fail(
                     "place memory on NUMA node \(node)", EINVAL,
-                    "this machine has \(NUMA.nodeCount == 1 ? "one node (0)" : "nodes 0-\(NUMA.nodeCount - 1)")")
+                    "this machine has \(NUMA.nodesDescription)")
             }
             if NUMA.isAvailable {
                 var mask = [UInt](repeating: 0, count: node / UInt.bitWidth + 1)

@@ -43,12 +43,19 @@ public enum CPU {
     ///
     /// - Throws: `SystemError` naming the CPUs this process may use, if `cpu` is not one of them.
     public static func pinCurrentThread(to cpu: Int) throws(SystemError) {
-        let rc = cpu >= 0 && cpu < 1 << 20 ? tern_pin_current_thread(Int32(cpu)) : EINVAL
+        let rc = index(cpu).map(tern_pin_current_thread) ?? EINVAL
         guard rc == 0 else {
-            throw SystemError(
-                operation: "pin thread to CPU \(cpu)", errno: rc,
-                detail: "this process may run on CPUs \(describe(available())) (\(onlineCount) online)")
+            throw SystemError(operation: "pin thread to CPU \(cpu)", errno: rc, detail: usableDescription)
         }
+    }
+
+    /// `cpu` as the C shims take it, or `nil` if it cannot be a CPU number (the shims then
+    /// reject anything at or beyond `CPU_SETSIZE` themselves).
+    static func index(_ cpu: Int) -> Int32? { cpu >= 0 && cpu <= Int(Int32.max) ? Int32(cpu) : nil }
+
+    /// What a refused pin tells the caller: `this process may run on CPUs 0-1 (2 online)`.
+    static var usableDescription: String {
+        "this process may run on CPUs \(describe(available())) (\(onlineCount) online)"
     }
 
     /// Restores the calling thread's affinity to `cpus` (for instance what `allowed()` returned
@@ -92,6 +99,9 @@ public enum NUMA {
     /// The number of memory nodes (1 on a machine without NUMA).
     public static var nodeCount: Int { isAvailable ? Int(numa_max_node()) + 1 : 1 }
 
+    /// `one node (0)` or `nodes 0-3`: what error messages say exists.
+    static var nodesDescription: String { nodeCount == 1 ? "one node (0)" : "nodes 0-\(nodeCount - 1)" }
+
     /// The node of `cpu`, or `nil` if the CPU does not exist.
     public static func node(ofCPU cpu: Int) -> Int? {
         guard cpu >= 0, cpu < CPU.onlineCount || isAvailable else { return nil }
@@ -114,7 +124,7 @@ public enum NUMA {
         guard node >= 0, node < nodeCount else {
             throw SystemError(
                 operation: "run on NUMA node \(node)", errno: EINVAL,
-                detail: "this machine has \(nodeCount == 1 ? "one node (0)" : "nodes 0-\(nodeCount - 1)")"
+                detail: "this machine has \(nodesDescription)"
                     + (isAvailable ? "" : "; the kernel reports no NUMA support"))
         }
         guard isAvailable else { return }  // one node: every thread already runs on it

@@ -30,7 +30,7 @@ public struct PinnedThread: ~Copyable, @unchecked Sendable {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         if let cpu {
-            let rc = cpu >= 0 && cpu < 1 << 20 ? tern_attr_set_cpu(&attributes, Int32(cpu)) : EINVAL
+            let rc = CPU.index(cpu).map { tern_attr_set_cpu(&attributes, $0) } ?? EINVAL
             guard rc == 0 else { throw Self.badCPU(name, cpu, rc) }
         }
         // A non-generic trampoline and a boxed closure: forming a C function pointer inside generic
@@ -57,7 +57,7 @@ public struct PinnedThread: ~Copyable, @unchecked Sendable {
     private static func badCPU(_ name: String, _ cpu: Int, _ rc: Int32) -> SystemError {
         SystemError(
             operation: "start thread \(name) on CPU \(cpu)", errno: rc,
-            detail: "this process may run on CPUs \(CPU.describe(CPU.available())) (\(CPU.onlineCount) online)")
+            detail: CPU.usableDescription)
     }
 
     /// Waits for the thread's body to return.
