@@ -29,25 +29,13 @@ while let argument = arguments.next() {
 
 let corpus = Corpus.load()
 
-/// Runs `body` (which performs `operations` operations) `rounds` times; returns ns/op per round.
-func measureRounds(_ rounds: Int, operations: Int, _ body: () -> Void) -> [Double] {
-    for _ in 0..<3 { body() }  // warm caches and branch predictors
-    return (0..<rounds).map { _ in
-        let start = MonotonicClock.now()
-        body()
-        return Double(MonotonicClock.now().nanoseconds(since: start)) / Double(operations)
-    }
-}
-
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
 struct Row: Sendable {
     let group: String
     let name: String
+    /// ns/op of each round.
     let samples: [Double]
-    var median: Double { values.sorted()[values.count / 2] }
-    var best: Double { values.min()! }
-    var values: [Double] { samples }
+    var median: Double { samples.sorted()[samples.count / 2] }
+    var best: Double { samples.min()! }
 }
 
 /// Everything the measured closures touch, so they need no globals.
@@ -55,115 +43,75 @@ struct Comparison: Sendable {
     let corpus: Corpus
     let rounds: Int
     let repeats = 50  // passes over the corpus per round
+    let decimalRepeats = 2  // Decimal is slow; fewer passes keep its rounds short
+
+    /// Times `passes` passes of `operation` over `items`, `rounds` times after 3 warm-up passes.
+    /// Always inlined, so each `operation` closure is inlined into its own loop.
+    @inline(__always)
+    func row<C: Collection>(
+        _ group: String, _ name: String, over items: C, passes: Int, into results: Results,
+        _ operation: (C.Element) -> Int64
+    ) -> Row {
+        var sink: Int64 = 0
+        func run() {
+            for _ in 0..<passes {
+                for item in items { sink &+= operation(item) }
+            }
+        }
+        for _ in 0..<3 { run() }  // warm caches and branch predictors
+        let samples = (0..<rounds).map { _ in
+            let start = MonotonicClock.now()
+            run()
+            return Double(MonotonicClock.now().nanoseconds(since: start)) / Double(items.count * passes)
+        }
+        results.sink &+= sink  // keep every result alive
+        return Row(group: group, name: name, samples: samples)
+    }
 
     func runAll(_ results: Results) {
         let prices = corpus.prices
-        let n = corpus.spans.count
-        var sink: Int64 = 0
-        var sinkDouble = 0.0
-        func measure(operations: Int, _ body: () -> Void) -> [Double] {
-            measureRounds(rounds, operations: operations, body)
-        }
+        let decimals = corpus.texts.map { Decimal(string: $0)! }
         var rows: [Row] = []
-        let ops = n * repeats
         corpus.bytes.withUnsafeBytes { all in
             rows.append(
-                Row(
-                    group: "parse", name: "Tern Price.parse(utf8:)",
-                    samples: measure(operations: ops) {
-                        var sum: Int64 = 0
-                        for _ in 0..<repeats {
-                            for (offset, count) in corpus.spans {
-                                sum &+=
-                                    (try? Price.parse(
-                                        utf8: UnsafeRawBufferPointer(rebasing: all[offset..<offset + count])
-                                    ).rawValue) ?? 0
-                            }
-                        }
-                        sink &+= sum
-                    }))
+                row("parse", "Tern Price.parse(utf8:)", over: corpus.spans, passes: repeats, into: results) {
+                    (try? Price.parse(utf8: UnsafeRawBufferPointer(rebasing: all[$0.offset..<$0.offset + $0.count])))?
+                        .rawValue ?? 0
+                })
             let base = all.baseAddress!.assumingMemoryBound(to: CChar.self)
             rows.append(
-                Row(
-                    group: "parse", name: "glibc strtod",
-                    samples: measure(operations: ops) {
-                        var sum = 0.0
-                        for _ in 0..<repeats {
-                            for (offset, _) in corpus.spans { sum += strtod(base + offset, nil) }
-                        }
-                        sinkDouble += sum
-                    }))
+                row("parse", "glibc strtod", over: corpus.spans, passes: repeats, into: results) {
+                    Int64(bitPattern: strtod(base + $0.offset, nil).bitPattern)
+                })
         }
         rows.append(
-            Row(
-                group: "parse", name: "Tern Price.parse(String)",
-                samples: measure(operations: n * repeats) {
-                    var sum: Int64 = 0
-                    for _ in 0..<repeats {
-                        for text in corpus.texts { sum &+= (try? Price.parse(text).rawValue) ?? 0 }
-                    }
-                    sink &+= sum
-                }))
-        let decimalRepeats = 2  // Decimal(string:) is slow; fewer passes keep the round short
+            row("parse", "Tern Price.parse(String)", over: corpus.texts, passes: repeats, into: results) {
+                (try? Price.parse($0))?.rawValue ?? 0
+            })
         rows.append(
-            Row(
-                group: "parse", name: "Foundation Decimal(string:)",
-                samples: measure(operations: n * decimalRepeats) {
-                    var count = 0
-                    for _ in 0..<decimalRepeats {
-                        for text in corpus.texts where Decimal(string: text) != nil { count += 1 }
-                    }
-                    sink &+= Int64(count)
-                }))
-
+            row("parse", "Foundation Decimal(string:)", over: corpus.texts, passes: decimalRepeats, into: results) {
+                Decimal(string: $0) == nil ? 0 : 1
+            })
         withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { buffer in
             rows.append(
-                Row(
-                    group: "format", name: "Tern writeDecimal(into:)",
-                    samples: measure(operations: n * repeats) {
-                        var total = 0
-                        for _ in 0..<repeats {
-                            for price in prices { total &+= price.writeDecimal(into: buffer) ?? 0 }
-                        }
-                        sink &+= Int64(total)
-                    }))
+                row("format", "Tern writeDecimal(into:)", over: prices, passes: repeats, into: results) {
+                    Int64($0.writeDecimal(into: buffer) ?? 0)
+                })
             let chars = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
             rows.append(
-                Row(
-                    group: "format", name: "glibc snprintf(\"%.9f\")",
-                    samples: measure(operations: n * repeats) {
-                        var total: Int32 = 0
-                        for _ in 0..<repeats {
-                            for price in prices {
-                                total &+= withVaList([Double(price)]) { vsnprintf(chars, 64, "%.9f", $0) }
-                            }
-                        }
-                        sink &+= Int64(total)
-                    }))
+                row("format", "glibc snprintf(\"%.9f\")", over: prices, passes: repeats, into: results) { price in
+                    Int64(withVaList([Double(price)]) { vsnprintf(chars, 64, "%.9f", $0) })
+                })
         }
         rows.append(
-            Row(
-                group: "format", name: "Tern description",
-                samples: measure(operations: n * repeats) {
-                    var total = 0
-                    for _ in 0..<repeats {
-                        for price in prices { total &+= price.description.utf8.count }
-                    }
-                    sink &+= Int64(total)
-                }))
-        let decimals = corpus.texts.map { Decimal(string: $0)! }
+            row("format", "Tern description", over: prices, passes: repeats, into: results) {
+                Int64($0.description.utf8.count)
+            })
         rows.append(
-            Row(
-                group: "format", name: "Foundation Decimal.description",
-                samples: measure(operations: n * decimalRepeats) {
-                    var total = 0
-                    for _ in 0..<decimalRepeats {
-                        for d in decimals { total &+= d.description.utf8.count }
-                    }
-                    sink &+= Int64(total)
-                }))
+            row("format", "Foundation Decimal.description", over: decimals, passes: decimalRepeats, into: results) {
+                Int64($0.description.utf8.count)
+            })
         results.rows = rows
-        results.sink = sink &+ Int64(sinkDouble)
     }
 }
 
