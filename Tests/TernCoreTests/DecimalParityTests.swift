@@ -53,11 +53,20 @@ struct DecimalParityTests {
         #expect(failures == 0)
     }
 
+    /// Price's range in Decimal.
+    static let low = decimal(raw: Int64.min)
+    static let high = decimal(raw: Int64.max)
+
+    /// Whether a checked result disagrees with Decimal's exact value: it must report overflow exactly
+    /// when the value leaves Price's range, and otherwise hold that value.
+    static func disagrees(_ result: (partialValue: Price, overflow: Bool), _ exact: Decimal) -> Bool {
+        let inRange = exact >= low && exact <= high
+        return result.overflow == inRange || (inRange && decimal(raw: result.partialValue.rawValue) != exact)
+    }
+
     @Test("add and subtract match Decimal, and overflow exactly when Decimal leaves the range", arguments: seeds)
     func addSubtract_matchDecimal(seed: UInt64) {
         var values = BiasedRawValues(rng: SplitMix64(seed: seed ^ 0xABCD))
-        let low = decimal(raw: Int64.min)
-        let high = decimal(raw: Int64.max)
         var failures = 0
         for _ in 0..<(50_000 * Self.scale) {
             let a = Price(rawValue: values.next())
@@ -66,8 +75,7 @@ struct DecimalParityTests {
                 (a.addingReportingOverflow(b), decimal(raw: a.rawValue) + decimal(raw: b.rawValue)),
                 (a.subtractingReportingOverflow(b), decimal(raw: a.rawValue) - decimal(raw: b.rawValue)),
             ] {
-                let inRange = exact >= low && exact <= high
-                if result.overflow == inRange || (inRange && decimal(raw: result.partialValue.rawValue) != exact) {
+                if Self.disagrees(result, exact) {
                     failures += 1
                     if failures <= 5 { Issue.record("\(a) ± \(b): \(result), Decimal \(exact)") }
                 }
@@ -80,16 +88,13 @@ struct DecimalParityTests {
     func multiplyAndTick_matchDecimal(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed ^ 0x1234)
         var values = BiasedRawValues(rng: SplitMix64(seed: seed ^ 0x5678))
-        let low = decimal(raw: Int64.min)
-        let high = decimal(raw: Int64.max)
         var failures = 0
         for _ in 0..<(50_000 * Self.scale) {
             let a = Price(rawValue: values.next())
             let k = Int64(bitPattern: rng.next() % 2_000_001) - 1_000_000
             let product = a.multipliedReportingOverflow(by: k)
             let exact = decimal(raw: a.rawValue) * Decimal(k)
-            let inRange = exact >= low && exact <= high
-            if product.overflow == inRange || (inRange && decimal(raw: product.partialValue.rawValue) != exact) {
+            if Self.disagrees(product, exact) {
                 failures += 1
                 if failures <= 5 { Issue.record("\(a) × \(k): \(product), Decimal \(exact)") }
             }
@@ -103,7 +108,7 @@ struct DecimalParityTests {
                     failures += 1
                     if failures <= 5 { Issue.record("floor(\(a), tick \(tick)) = \(floored)") }
                 }
-            } else if decimal(raw: a.rawValue) - decimal(raw: tick.rawValue) >= low {
+            } else if decimal(raw: a.rawValue) - decimal(raw: tick.rawValue) >= Self.low {
                 failures += 1  // only a floor below Price.min may fail
                 Issue.record("floor(\(a), tick \(tick)) threw")
             }
