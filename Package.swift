@@ -4,10 +4,11 @@
 //
 // Module map (imports point down only; see docs/architecture.md):
 //
-//     tern (executable) ─► Tern (umbrella) ─► TernSystem ─► CNuma, CTernShims
+//     tern (executable) ─► Tern (umbrella) ─► TernQueues ─► TernSystem ─► CNuma, CTernShims
+//                                         │                           └─► TernCore
 //                                         └─► TernCore   (standard library only)
 //
-// Modules arrive with their first real code; later issues add TernQueues, TernMarketData,
+// Modules arrive with their first real code; later issues add TernMarketData,
 // TernInference, TernRisk, TernJournal, TernEngine and TernABI. Every public module is also a library
 // product of the same name so another package can depend on, say, `TernCore` alone.
 import PackageDescription
@@ -30,6 +31,7 @@ let package = Package(
         .library(name: "Tern", targets: ["Tern"]),
         .library(name: "TernCore", targets: ["TernCore"]),
         .library(name: "TernSystem", targets: ["TernSystem"]),
+        .library(name: "TernQueues", targets: ["TernQueues"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
@@ -52,8 +54,12 @@ let package = Package(
             swiftSettings: librarySettings
         ),
 
+        // MARK: Queues: SPSC, MPSC, broadcast and byte rings between pinned threads.
+        .target(name: "TernQueues", dependencies: ["TernSystem"], swiftSettings: librarySettings),
+
         // MARK: Umbrella and host.
-        .target(name: "Tern", dependencies: ["TernCore", "TernSystem"], swiftSettings: librarySettings),
+        .target(
+            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues"], swiftSettings: librarySettings),
         .executableTarget(
             name: "tern",
             dependencies: [
@@ -65,11 +71,13 @@ let package = Package(
         // MARK: Hot-path probes: one `@inline(never)` function per named hot path, called the way a
         // client module calls it (so generic code is specialized across the module boundary exactly
         // as in a user's binary). scripts/check-hot-paths.sh disassembles these. Not a product.
-        .target(name: "HotPathProbes", dependencies: ["TernCore"], swiftSettings: librarySettings),
+        .target(
+            name: "HotPathProbes", dependencies: ["TernCore", "TernQueues"], swiftSettings: librarySettings),
 
         // MARK: Tests.
         .testTarget(name: "TernCoreTests", dependencies: ["TernCore"]),
         .testTarget(name: "TernSystemTests", dependencies: ["TernSystem", "TernCore"]),
+        .testTarget(name: "TernQueuesTests", dependencies: ["TernQueues", "TernSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

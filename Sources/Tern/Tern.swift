@@ -1,2 +1,3 @@
 @_exported public import TernCore
 @_exported public import TernSystem
+@_exported public import TernQueues

@@ -79,3 +79,20 @@ private final class ThreadBody {
         self.body = body
     }
 }
+
+/// Gives up the rest of the calling thread's time slice (`sched_yield`).
+///
+/// Useful in the third stage of a wait ladder: another runnable thread on this CPU gets to run, and
+/// the caller returns as soon as the scheduler picks it again (usually within microseconds).
+public func yieldThread() { _ = sched_yield() }
+
+/// Sleeps the calling thread for about `nanoseconds` (`nanosleep`; resumes after a signal).
+///
+/// The kernel rounds the period up to its timer slack (50 µs by default for normal threads), so
+/// this is for cold threads only.
+public func sleepThread(nanoseconds: Int64) {
+    guard nanoseconds > 0 else { return }
+    var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}
