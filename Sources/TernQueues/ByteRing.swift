@@ -300,7 +300,9 @@ public struct ByteRing: @unchecked Sendable {
     ) throws(ByteRingError) -> Int {
         let start = head.pointee.load(ordering: .relaxed)
         var end = cachedTail.pointee
+        var refreshed = false
         if end == start {
+            refreshed = true
             // Acquiring load of `tail`; pairs with the releasing store in `commit`, so the records
             // before it are completely written.
             end = tail.pointee.load(ordering: .acquiring)
@@ -310,7 +312,15 @@ public struct ByteRing: @unchecked Sendable {
         var position = start
         var delivered = 0
         var failure: ByteRingError? = nil
-        while position != end && delivered < limit {
+        while delivered < limit {
+            if position == end {
+                // The cached tail is used up: look once more (acquiring; pairs with `commit`).
+                if refreshed { break }
+                refreshed = true
+                end = tail.pointee.load(ordering: .acquiring)
+                cachedTail.pointee = end
+                if position == end { break }
+            }
             let offset = position & (capacityBytes &- 1)
             // Safe: offset is 8-aligned and below capacity, so the 8-byte header is inside the area.
             let record = data + Int(truncatingIfNeeded: offset)
