@@ -24,6 +24,21 @@ PROBES=(
     probeRoundToTick
     probePriceFromDouble
     probeMoneyAccumulate
+    probeSPSCTryPush
+    probeSPSCTryPop
+    probeSPSCClaim
+    probeSPSCCommit
+    probeSPSCClaimBatch
+    probeSPSCDrain
+    probeSPSCPopBusySpin
+    probeMPSCTryPush
+    probeMPSCTryPop
+    probeMPSCDrain
+    probeBroadcastTryPush
+    probeBroadcastTryPop
+    probeBroadcastDrain
+    probeByteRingClaimCommit
+    probeByteRingRead
 )
 
 echo "== hot-path check: self-test (an allocating function must fail)"
@@ -44,7 +59,8 @@ echo "ok       the checker catches swift_allocObject"
 
 echo "== hot-path check: building HotPathProbes (release)"
 swift build -c release --target HotPathProbes 2>&1 | grep -E "error|warning:|Compiling|Build" || true
-objects=(.build/release/HotPathProbes.build/*.o .build/release/TernCore.build/*.o)
+objects=(.build/release/HotPathProbes.build/*.o .build/release/TernCore.build/*.o
+    .build/release/TernQueues.build/*.o .build/release/TernSystem.build/*.o)
 
 echo "== hot-path check: probes and everything they call"
-python3 scripts/hot_path_check.py --roots '$s13HotPathProbes' --expect "${PROBES[*]}" "${objects[@]}"
+python3 scripts/hot_path_check.py --roots '$s13HotPathProbes' --name-contains 'HotPathProbes.probe' --expect "${PROBES[*]}" "${objects[@]}"

@@ -10,7 +10,7 @@ Forbidden: ARC (swift_retain/release and bridge-object variants), exclusivity ch
 (swift_beginAccess), heap allocation (swift_allocObject, swift_slowAlloc, malloc family) and
 boxed errors (swift_allocError). Exit status 1 on any finding or a missing expected root.
 
-usage: hot_path_check.py --roots PREFIX [--expect NAME ...] OBJECT.o [...]
+usage: hot_path_check.py --roots PREFIX [--name-contains TEXT] [--expect NAME ...] OBJECT.o [...]
 """
 
 import argparse
@@ -64,6 +64,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--roots", required=True, help="mangled-name prefix of the probe functions")
     parser.add_argument("--expect", default="", help="space-separated probe names that must exist")
+    parser.add_argument(
+        "--name-contains", default="", help="keep only roots whose demangled name contains this (skips value witnesses)"
+    )
     parser.add_argument("objects", nargs="+")
     args = parser.parse_args()
 
@@ -72,6 +75,7 @@ def main():
         functions.update(disassemble(path))
     roots = sorted(f for f in functions if f.startswith(args.roots))
     names = demangle(sorted(set(functions) | {c for cs in functions.values() for c in cs}))
+    roots = [r for r in roots if args.name_contains in names.get(r, r)]
 
     failures = 0
     for expected in args.expect.split():

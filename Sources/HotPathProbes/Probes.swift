@@ -2,11 +2,12 @@
 // release build holds the same specialized, inlined code a user's binary gets.
 // scripts/check-hot-paths.sh disassembles every function here, follows each call into TernCore,
 // and fails on retain/release, exclusivity checks and allocations. Later issues add their own
-// probes (ring push/pop, risk check, tree inference, journal append).
+// probes (risk check, tree inference, journal append).
 //
 // Names are stable: the script lists them, and a missing probe fails the check.
 
 public import TernCore
+
 
 /// `Price.parse(utf8:)`: the feed decoders' path.
 @inline(never)

@@ -119,31 +119,31 @@ public struct ByteRing: @unchecked Sendable {
         }
         guard Int(bitPattern: start) & 7 == 0 else { throw .misaligned(address: UInt(bitPattern: start)) }
         let magic = UInt32(littleEndian: start.load(fromByteOffset: Layout.magicOffset, as: UInt32.self))
-        guard magic == Layout.magic else { throw .badHeader(offset: Layout.magicOffset, field: "magic", value: UInt64(magic)) }
+        guard magic == Layout.magic else { throw .badHeader(offset: Layout.magicOffset, field: .magic, value: UInt64(magic)) }
         let version = UInt16(littleEndian: start.load(fromByteOffset: Layout.versionOffset, as: UInt16.self))
         guard version == Layout.version else {
-            throw .badHeader(offset: Layout.versionOffset, field: "version", value: UInt64(version))
+            throw .badHeader(offset: Layout.versionOffset, field: .version, value: UInt64(version))
         }
         let headerSize = UInt16(littleEndian: start.load(fromByteOffset: Layout.headerSizeOffset, as: UInt16.self))
         guard headerSize == Layout.dataOffset else {
-            throw .badHeader(offset: Layout.headerSizeOffset, field: "header size", value: UInt64(headerSize))
+            throw .badHeader(offset: Layout.headerSizeOffset, field: .headerSize, value: UInt64(headerSize))
         }
         let capacity = UInt64(littleEndian: start.load(fromByteOffset: Layout.capacityOffset, as: UInt64.self))
         guard capacity >= 64, capacity & (capacity &- 1) == 0, capacity <= UInt64(memory.count - Layout.dataOffset),
             capacity <= UInt64(Self.maximumCapacity)
         else {
-            throw .badHeader(offset: Layout.capacityOffset, field: "capacity", value: capacity)
+            throw .badHeader(offset: Layout.capacityOffset, field: .capacity, value: capacity)
         }
         let maxLength = UInt32(littleEndian: start.load(fromByteOffset: Layout.maxMessageLengthOffset, as: UInt32.self))
         guard Int(maxLength) <= Self.maximumMessageLength(capacity: Int(capacity)) else {
-            throw .badHeader(offset: Layout.maxMessageLengthOffset, field: "max message length", value: UInt64(maxLength))
+            throw .badHeader(offset: Layout.maxMessageLengthOffset, field: .maxMessageLength, value: UInt64(maxLength))
         }
         let ring = ByteRing(base: start, capacity: Int(capacity), maxLength: Int(maxLength))
         let head = ring.head.pointee.load(ordering: .acquiring)
         let tail = ring.tail.pointee.load(ordering: .acquiring)
-        guard head & 7 == 0 else { throw .badHeader(offset: Layout.headOffset, field: "head", value: head) }
+        guard head & 7 == 0 else { throw .badHeader(offset: Layout.headOffset, field: .head, value: head) }
         guard tail & 7 == 0, tail >= head, tail - head <= capacity else {
-            throw .badHeader(offset: Layout.tailOffset, field: "tail", value: tail)
+            throw .badHeader(offset: Layout.tailOffset, field: .tail, value: tail)
         }
         self = ring
     }
@@ -391,6 +391,23 @@ public struct ByteRing: @unchecked Sendable {
     }
 }
 
+/// A field of the byte ring header (for `ByteRingError.badHeader`).
+public enum ByteRingHeaderField: Sendable, Equatable, CustomStringConvertible {
+    case magic, version, headerSize, capacity, maxMessageLength, head, tail
+
+    public var description: String {
+        switch self {
+        case .magic: "magic"
+        case .version: "version"
+        case .headerSize: "header size"
+        case .capacity: "capacity"
+        case .maxMessageLength: "max message length"
+        case .head: "head"
+        case .tail: "tail"
+        }
+    }
+}
+
 /// A byte ring could not be formatted or attached, or a record in it is impossible.
 public enum ByteRingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The memory is smaller than the header plus a 64-byte data area.
@@ -400,7 +417,7 @@ public enum ByteRingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The requested maximum message length is negative or above the ring's limit.
     case invalidMaxMessageLength(requested: Int, maximum: Int)
     /// A header field of attached memory is not what `init(formatting:)` writes.
-    case badHeader(offset: Int, field: String, value: UInt64)
+    case badHeader(offset: Int, field: ByteRingHeaderField, value: UInt64)
     /// A record header in the data area is impossible; `position` is its byte position.
     case corruptRecord(position: UInt64, length: Int32, type: Int32)
 

@@ -188,17 +188,17 @@ struct ByteRingTests {
                 return error
             }
         }
-        #expect(try corrupted(at: 0, 0x1234, size: 4) == .badHeader(offset: 0, field: "magic", value: 0x1234))
-        #expect(try corrupted(at: 4, 2, size: 2) == .badHeader(offset: 4, field: "version", value: 2))
-        #expect(try corrupted(at: 6, 256, size: 2) == .badHeader(offset: 6, field: "header size", value: 256))
-        #expect(try corrupted(at: 8, 100, size: 8) == .badHeader(offset: 8, field: "capacity", value: 100))
-        #expect(try corrupted(at: 8, 512, size: 8) == .badHeader(offset: 8, field: "capacity", value: 512))
-        #expect(try corrupted(at: 16, 100, size: 4) == .badHeader(offset: 16, field: "max message length", value: 100))
-        #expect(try corrupted(at: 256, 3, size: 8) == .badHeader(offset: 256, field: "head", value: 3))
-        #expect(try corrupted(at: 128, 8, size: 8) == .badHeader(offset: 128, field: "tail", value: 8))
-        #expect(try corrupted(at: 128, 1000, size: 8) == .badHeader(offset: 128, field: "tail", value: 1000))
+        #expect(try corrupted(at: 0, 0x1234, size: 4) == .badHeader(offset: 0, field: .magic, value: 0x1234))
+        #expect(try corrupted(at: 4, 2, size: 2) == .badHeader(offset: 4, field: .version, value: 2))
+        #expect(try corrupted(at: 6, 256, size: 2) == .badHeader(offset: 6, field: .headerSize, value: 256))
+        #expect(try corrupted(at: 8, 100, size: 8) == .badHeader(offset: 8, field: .capacity, value: 100))
+        #expect(try corrupted(at: 8, 512, size: 8) == .badHeader(offset: 8, field: .capacity, value: 512))
+        #expect(try corrupted(at: 16, 100, size: 4) == .badHeader(offset: 16, field: .maxMessageLength, value: 100))
+        #expect(try corrupted(at: 256, 3, size: 8) == .badHeader(offset: 256, field: .head, value: 3))
+        #expect(try corrupted(at: 128, 8, size: 8) == .badHeader(offset: 128, field: .tail, value: 8))
+        #expect(try corrupted(at: 128, 1000, size: 8) == .badHeader(offset: 128, field: .tail, value: 1000))
         #expect(
-            ByteRingError.badHeader(offset: 0, field: "magic", value: 1).description
+            ByteRingError.badHeader(offset: 0, field: .magic, value: 1).description
                 == "byte ring header: magic at offset 0 has an impossible value 1")
     }
 
