@@ -5,6 +5,7 @@
 //
 //     swift package benchmark                      # ordo-one/benchmark: percentiles, malloc counts
 //     swift run -c release price-compare           # Tern vs strtod vs Foundation.Decimal, ratios
+//     ./compare-queues.sh                          # SPSCRing vs boost / moodycamel, interleaved, ratios
 //
 // CI gates only allocation counts: `swift package benchmark baseline check main --metric mallocCountTotal`.
 import PackageDescription
@@ -43,6 +44,14 @@ let package = Package(
                 .product(name: "TernSystem", package: "tern"),
             ],
             path: "Tools/PriceCompare"  // not directly under Benchmarks/: the plugin would run it as a benchmark
+        ),
+        .executableTarget(
+            name: "queue-compare",
+            dependencies: [
+                .product(name: "TernQueues", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+            ],
+            path: "Tools/QueueCompare"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tern needs on a fresh Debian/Ubuntu machine, and nothing if it
-# is already there. Idempotent; uses sudo when not root.
+# is already there. Idempotent; uses sudo when not root. Extra Debian packages can be named as
+# arguments (Benchmarks/compare-queues.sh adds the C++ anchors' headers this way).
 #
 #   liburing-dev  io_uring journal (TernJournal)          libnuma-dev  CPU/NUMA placement (TernSystem)
 #   libzstd-dev   Databento DBN feeds (TernMarketData)    python3      scripts (hot-path check, charts)
 set -euo pipefail
 
-packages=(liburing-dev libnuma-dev libzstd-dev python3 binutils gzip)
+packages=(liburing-dev libnuma-dev libzstd-dev python3 binutils gzip "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
