@@ -37,6 +37,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "QueueBenchmarks",
+            dependencies: [
+                .product(name: "TernQueues", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "QueueBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "price-compare",
             dependencies: [
                 "BenchSupport",

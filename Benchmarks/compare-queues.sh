@@ -9,8 +9,9 @@
 # Tern's claim/commit + drain), and Tern's MPSC and broadcast rings. Producer on CPU $TERN_CPU_A,
 # consumer on $TERN_CPU_B (default 0 and 1), capacity 65536.
 #
-# Prints the median of every cell and the median per-round ratio of Tern to the best anchor, with
-# the goals of issue 3 / ringbuf.md. Raw lines go to $OUT (default .build/queue-compare.txt); the
+# Prints, separately for the VM's fast and slow cache-transfer states (a probe runs before every
+# measurement), the median of every cell and Tern's ratio to the best anchor, with the goals of
+# issue 3 / ringbuf.md. Raw lines go to $OUT (default .build/queue-compare.txt); the
 # chart to docs/benchmarks/queues.svg when --svg is given.
 #
 # usage: Benchmarks/compare-queues.sh [--rounds N] [--messages N] [--svg]
@@ -45,10 +46,18 @@ anchors=.build/queue-anchors
     echo "date: $(date -u +%Y-%m-%dT%H:%MZ); load: $(cut -d' ' -f1-3 /proc/loadavg); CPUs ${TERN_CPU_A:-0} and ${TERN_CPU_B:-1}"
 } | tee "$out"
 
+# Every measurement line carries the probe taken just before it (probe_ns): the VM's cost of a
+# cache-line transfer drifts between ~100 ns and ~400 ns within minutes, and every queue moves with
+# it, so the summary compares queues only within one state.
+measure() {
+    local probe
+    probe=$($anchors probe | sed 's/.*p50_ns=//')
+    "$@" | sed "s/^/round=$round probe_ns=$probe /"
+}
+
 for round in $(seq 1 "$rounds"); do
     echo "== round $round/$rounds (load $(cut -d' ' -f1 /proc/loadavg))"
     {
-        echo "round=$round $($anchors probe)"
         for payload in 8 64; do
             queues=(boost rwq tern)
             # Rotate the order each round so no queue always runs first or last.
@@ -56,32 +65,32 @@ for round in $(seq 1 "$rounds"); do
             order=("${queues[@]:$shift_by}" "${queues[@]:0:$shift_by}")
             for q in "${order[@]}"; do
                 if [ "$q" = tern ]; then
-                    echo "round=$round $($tern tern tput $payload "$messages")"
-                    echo "round=$round $($tern tern rtt $payload $samples)"
+                    measure $tern tern tput $payload "$messages"
+                    measure $tern tern rtt $payload $samples
                 else
-                    echo "round=$round $($anchors "$q" tput $payload "$messages")"
-                    echo "round=$round $($anchors "$q" rtt $payload $samples)"
+                    measure $anchors "$q" tput $payload "$messages"
+                    measure $anchors "$q" rtt $payload $samples
                 fi
             done
             if [ $((round % 2)) -eq 0 ]; then
-                echo "round=$round $($tern tern batch $payload "$messages")"
-                echo "round=$round $($anchors boost batch $payload "$messages")"
+                measure $tern tern batch $payload "$messages"
+                measure $anchors boost batch $payload "$messages"
             else
-                echo "round=$round $($anchors boost batch $payload "$messages")"
-                echo "round=$round $($tern tern batch $payload "$messages")"
+                measure $anchors boost batch $payload "$messages"
+                measure $tern tern batch $payload "$messages"
             fi
         done
         for design in mpsc-lanes mpsc-cas; do
             for producers in 1 2; do
-                echo "round=$round $($tern $design $producers 8 $((messages / 4)))"
+                measure $tern $design $producers 8 $((messages / 4))
             done
         done
         for mode in broadcast-gated broadcast-lapping; do
             for consumers in 1 2; do
-                $tern $mode $consumers 8 $((messages / 4)) | sed "s/^/round=$round /"
+                measure $tern $mode $consumers 8 $((messages / 4))
             done
         done
-    } | tee -a "$out" | grep -E "queue=(probe|tern) " | sed 's/^/   /' || true
+    } | tee -a "$out" | grep -E "queue=tern " | sed 's/^/   /' || true
 done
 
 echo
