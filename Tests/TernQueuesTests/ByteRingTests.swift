@@ -238,6 +238,26 @@ struct ByteRingTests {
         }
     }
 
+    @Test("random header and position bytes never trap attach, and an attached ring stays readable")
+    func attachGarbageNeverTraps() throws {
+        let memory = try byteRingMemory(capacity: 256)
+        var rng = SplitMix(seed: 7)
+        var attached = 0
+        for _ in 0..<5_000 {
+            _ = try ByteRing(formatting: memory.buffer)
+            // Flip a few random bytes among the header and control words.
+            for _ in 0..<Int(rng.next() % 3 + 1) {
+                let offset = [0, 4, 6, 8, 16, 128, 256][Int(rng.next() % 7)] + Int(rng.next() % 8)
+                memory.base.storeBytes(of: UInt8(truncatingIfNeeded: rng.next()), toByteOffset: offset, as: UInt8.self)
+            }
+            guard let ring = try? ByteRing(attaching: memory.buffer) else { continue }
+            attached += 1
+            #expect(ring.capacity >= 64 && ring.capacity <= 256)
+            _ = try? ring.read(limit: 100) { _, body in #expect(body.count <= ring.maxMessageLength) }
+        }
+        #expect(attached > 0, "some mutations leave a valid ring")
+    }
+
     @Test("halt wakes a consumer waiting on an empty byte ring")
     func halt() throws {
         let memory = try byteRingMemory(capacity: 128)
