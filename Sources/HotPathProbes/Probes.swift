@@ -8,7 +8,6 @@
 
 public import TernCore
 
-
 /// `Price.parse(utf8:)`: the feed decoders' path.
 @inline(never)
 public func probePriceParseUTF8(_ bytes: UnsafeRawBufferPointer) throws(FixedPointError) -> Price {

@@ -63,7 +63,9 @@ public final class BroadcastRing<Element: BitwiseCopyable>: @unchecked Sendable 
     ///     lapping: rounded up to a power of two, how far a consumer may fall behind before it loses
     ///     messages.
     /// - Throws: `RingError` for out-of-range arguments or unmappable storage.
-    public init(capacity: Int, consumers: Int, mode: BroadcastMode, placement: RingPlacement = .default)
+    public init(
+        capacity: Int, consumers: Int, mode: BroadcastMode, placement: RingPlacement = .default
+    )
         throws(RingError)
     {
         guard consumers >= 1, consumers <= Self.maximumConsumers else {
@@ -113,7 +115,9 @@ public final class BroadcastRing<Element: BitwiseCopyable>: @unchecked Sendable 
     @inlinable public var consumerCount: Int { consumers }
 
     // Safe (all three): bound in `init` at these offsets.
-    @inlinable var tail: UnsafeMutablePointer<Atomic<UInt64>> { producerBlock.assumingMemoryBound(to: Atomic<UInt64>.self) }
+    @inlinable var tail: UnsafeMutablePointer<Atomic<UInt64>> {
+        producerBlock.assumingMemoryBound(to: Atomic<UInt64>.self)
+    }
     @inlinable var intent: UnsafeMutablePointer<Atomic<UInt64>> {
         (producerBlock + 8).assumingMemoryBound(to: Atomic<UInt64>.self)
     }
@@ -165,16 +169,10 @@ public final class BroadcastRing<Element: BitwiseCopyable>: @unchecked Sendable 
     /// Publishes `value`, waiting with `strategy` while the slowest consumer (gated) is `capacity`
     /// behind. Lapping rings never wait.
     ///
-    /// - Returns: `.pushed`, or `.halted` if the ring was halted while full.
+    /// - Returns: `.pushed`, or `.halted` if the ring is halted (nothing written).
     @inlinable
     public func push<W: WaitStrategy>(_ value: Element, waiting strategy: W = BusySpinWait()) -> PushResult {
-        var iteration = 0
-        while tryPush(value) == .full {
-            if haltFlag.isRaised { return .halted }
-            strategy.idle(iteration)
-            iteration &+= 1
-        }
-        return .pushed
+        haltFlag.wait(strategy) { tryPush(value) == .pushed } ? .pushed : .halted
     }
 
     /// The smallest consumer head (acquiring loads; each pairs with that consumer's releasing store
@@ -215,7 +213,8 @@ public final class BroadcastRing<Element: BitwiseCopyable>: @unchecked Sendable 
     /// - Precondition: `0 <= index < consumerCount`.
     @inlinable
     public func consumer(_ index: Int) -> Consumer {
-        precondition(index >= 0 && index < consumers, "BroadcastRing.consumer: index \(index) is not in 0..<\(consumers)")
+        precondition(
+            index >= 0 && index < consumers, "BroadcastRing.consumer: index \(index) is not in 0..<\(consumers)")
         return Consumer(ring: self, block: consumerBlocks + index * consumerBlockSize, index: index)
     }
 
@@ -319,13 +318,12 @@ public final class BroadcastRing<Element: BitwiseCopyable>: @unchecked Sendable 
         /// - Returns: the message, or `nil` once the ring is halted.
         @inlinable
         public func pop<W: WaitStrategy>(waiting strategy: W = BusySpinWait()) -> Element? {
-            var iteration = 0
-            while true {
-                if ring.haltFlag.isRaised { return nil }
-                if let value = tryPop() { return value }
-                strategy.idle(iteration)
-                iteration &+= 1
+            var value: Element? = nil
+            _ = ring.haltFlag.wait(strategy) {
+                value = tryPop()
+                return value != nil
             }
+            return value
         }
 
         /// Calls `body` on up to `maxCount` messages in order, publishing this consumer's head once.
@@ -366,14 +364,10 @@ public final class BroadcastRing<Element: BitwiseCopyable>: @unchecked Sendable 
         /// Waits with `strategy` until a message is ready or the ring is halted.
         @inlinable
         public func waitForData<W: WaitStrategy>(waiting strategy: W = BusySpinWait()) -> WaitResult {
-            var iteration = 0
-            while true {
-                if ring.haltFlag.isRaised { return .halted }
+            ring.haltFlag.wait(strategy) {
                 let position = head.pointee.load(ordering: .relaxed)
-                if readableEnd(from: position) != position { return .ready }
-                strategy.idle(iteration)
-                iteration &+= 1
-            }
+                return readableEnd(from: position) != position
+            } ? .ready : .halted
         }
 
         /// Messages this consumer skipped because the producer lapped it (always 0 when gated).

@@ -83,7 +83,9 @@ public struct ByteRing: @unchecked Sendable {
     ///     always fits in an empty ring even after a padding record.
     /// - Throws: `ByteRingError` naming what is wrong with the memory or the limit.
     public init(formatting memory: UnsafeMutableRawBufferPointer, maxMessageLength: Int? = nil) throws(ByteRingError) {
-        guard let start = memory.baseAddress else { throw .memoryTooSmall(byteCount: 0, required: Self.byteCount(capacity: 64)) }
+        guard let start = memory.baseAddress else {
+            throw .memoryTooSmall(byteCount: 0, required: Self.byteCount(capacity: 64))
+        }
         guard Int(bitPattern: start) & 7 == 0 else { throw .misaligned(address: UInt(bitPattern: start)) }
         guard memory.count >= Self.byteCount(capacity: 64) else {
             throw .memoryTooSmall(byteCount: memory.count, required: Self.byteCount(capacity: 64))
@@ -99,7 +101,8 @@ public struct ByteRing: @unchecked Sendable {
         memory.initializeMemory(as: UInt8.self, repeating: 0)
         start.storeBytes(of: Layout.magic.littleEndian, toByteOffset: Layout.magicOffset, as: UInt32.self)
         start.storeBytes(of: Layout.version.littleEndian, toByteOffset: Layout.versionOffset, as: UInt16.self)
-        start.storeBytes(of: UInt16(Layout.dataOffset).littleEndian, toByteOffset: Layout.headerSizeOffset, as: UInt16.self)
+        start.storeBytes(
+            of: UInt16(Layout.dataOffset).littleEndian, toByteOffset: Layout.headerSizeOffset, as: UInt16.self)
         start.storeBytes(of: UInt64(capacity).littleEndian, toByteOffset: Layout.capacityOffset, as: UInt64.self)
         start.storeBytes(of: UInt32(chosen).littleEndian, toByteOffset: Layout.maxMessageLengthOffset, as: UInt32.self)
         for offset in [Layout.tailOffset, Layout.headOffset] {
@@ -119,7 +122,9 @@ public struct ByteRing: @unchecked Sendable {
         }
         guard Int(bitPattern: start) & 7 == 0 else { throw .misaligned(address: UInt(bitPattern: start)) }
         let magic = UInt32(littleEndian: start.load(fromByteOffset: Layout.magicOffset, as: UInt32.self))
-        guard magic == Layout.magic else { throw .badHeader(offset: Layout.magicOffset, field: .magic, value: UInt64(magic)) }
+        guard magic == Layout.magic else {
+            throw .badHeader(offset: Layout.magicOffset, field: .magic, value: UInt64(magic))
+        }
         let version = UInt16(littleEndian: start.load(fromByteOffset: Layout.versionOffset, as: UInt16.self))
         guard version == Layout.version else {
             throw .badHeader(offset: Layout.versionOffset, field: .version, value: UInt64(version))
@@ -357,18 +362,14 @@ public struct ByteRing: @unchecked Sendable {
     /// Waits with `strategy` until a record is ready or the ring is halted. Consumer thread only.
     @inlinable
     public func waitForData<W: WaitStrategy>(waiting strategy: W = BusySpinWait()) -> WaitResult {
-        var iteration = 0
-        while true {
-            if haltFlag.isRaised { return .halted }
+        haltFlag.wait(strategy) {
             let position = head.pointee.load(ordering: .relaxed)
-            if cachedTail.pointee != position { return .ready }
+            if cachedTail.pointee != position { return true }
             // Acquiring load; pairs with the releasing store in `commit`.
             let tail = tail.pointee.load(ordering: .acquiring)
             cachedTail.pointee = tail
-            if tail != position { return .ready }
-            strategy.idle(iteration)
-            iteration &+= 1
-        }
+            return tail != position
+        } ? .ready : .halted
     }
 
     // MARK: Any thread

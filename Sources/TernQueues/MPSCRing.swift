@@ -55,7 +55,8 @@ public final class MPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
         let slotCount = _powerOfTwo(atLeast: capacityPerProducer)
         let laneSlotBytes = _roundUp(slotCount * MemoryLayout<Element>.stride, to: _blockSize)
         let descriptorOffset = 2 * _blockSize
-        let controlOffset = descriptorOffset + _roundUp(producers * MemoryLayout<_SPSCLane<Element>>.stride, to: _blockSize)
+        let controlOffset =
+            descriptorOffset + _roundUp(producers * MemoryLayout<_SPSCLane<Element>>.stride, to: _blockSize)
         let slotsOffset = controlOffset + producers * _SPSCLane<Element>.controlByteCount
         storage = try _mapRingStorage(byteCount: slotsOffset + producers * laneSlotBytes, placement: placement)
         let base = storage.base
@@ -111,16 +112,10 @@ public final class MPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
 
         /// Appends `value`, waiting with `strategy` while this producer's lane is full.
         ///
-        /// - Returns: `.pushed`, or `.halted` if the ring was halted while full.
+        /// - Returns: `.pushed`, or `.halted` if the ring is halted (nothing written).
         @inlinable
         public func push<W: WaitStrategy>(_ value: Element, waiting strategy: W = BusySpinWait()) -> PushResult {
-            var iteration = 0
-            while !lane.tryPush(value) {
-                if ring.haltFlag.isRaised { return .halted }
-                strategy.idle(iteration)
-                iteration &+= 1
-            }
-            return .pushed
+            ring.haltFlag.wait(strategy) { lane.tryPush(value) } ? .pushed : .halted
         }
 
         /// The next free slot of this producer's lane for encoding in place, or `nil` when full.
@@ -166,13 +161,12 @@ public final class MPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     /// - Returns: the message, or `nil` once the ring is halted.
     @inlinable
     public func pop<W: WaitStrategy>(waiting strategy: W = BusySpinWait()) -> Element? {
-        var iteration = 0
-        while true {
-            if haltFlag.isRaised { return nil }
-            if let value = tryPop() { return value }
-            strategy.idle(iteration)
-            iteration &+= 1
+        var value: Element? = nil
+        _ = haltFlag.wait(strategy) {
+            value = tryPop()
+            return value != nil
         }
+        return value
     }
 
     /// Calls `body` on up to `maxCount` messages, visiting the lanes round-robin and taking at most
@@ -200,13 +194,7 @@ public final class MPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     /// Waits with `strategy` until some lane has a message or the ring is halted.
     @inlinable
     public func waitForData<W: WaitStrategy>(waiting strategy: W = BusySpinWait()) -> WaitResult {
-        var iteration = 0
-        while true {
-            if haltFlag.isRaised { return .halted }
-            for i in 0..<laneCount where lanes[i].hasData() { return .ready }
-            strategy.idle(iteration)
-            iteration &+= 1
-        }
+        haltFlag.wait(strategy) { (0..<laneCount).contains { lanes[$0].hasData() } } ? .ready : .halted
     }
 
     // MARK: Any thread

@@ -12,7 +12,7 @@ public enum PushResult: Sendable, Equatable {
     case pushed
     /// The ring had no free slot; nothing was written. Retry, drop, or reject upstream.
     case full
-    /// The ring was halted while the producer waited; nothing was written.
+    /// The ring is halted (a blocking push refuses at once, or stops waiting); nothing was written.
     case halted
 }
 
@@ -119,4 +119,18 @@ struct _HaltFlag: @unchecked Sendable {
     /// Acquiring load; pairs with the releasing stores in `raise` and `clear`.
     @inlinable
     var isRaised: Bool { word.pointee.load(ordering: .acquiring) != 0 }
+
+    /// The wait loop of every blocking ring call: checks the flag, polls `ready`, idles with
+    /// `strategy`, and repeats. Returns `true` once `ready` does, `false` once the flag is raised
+    /// (checked before every poll, so a halted ring refuses at once).
+    @inlinable @inline(__always)
+    func wait<W: WaitStrategy>(_ strategy: W, until ready: () -> Bool) -> Bool {
+        var iteration = 0
+        while !isRaised {
+            if ready() { return true }
+            strategy.idle(iteration)
+            iteration &+= 1
+        }
+        return false
+    }
 }

@@ -48,10 +48,14 @@ struct _SPSCLane<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     // Safe (all six): the blocks were bound to these types, at these offsets, in `init`.
-    @inlinable var tail: UnsafeMutablePointer<Atomic<UInt64>> { producerBlock.assumingMemoryBound(to: Atomic<UInt64>.self) }
+    @inlinable var tail: UnsafeMutablePointer<Atomic<UInt64>> {
+        producerBlock.assumingMemoryBound(to: Atomic<UInt64>.self)
+    }
     @inlinable var cachedHead: UnsafeMutablePointer<UInt64> { (producerBlock + 8).assumingMemoryBound(to: UInt64.self) }
     @inlinable var claimed: UnsafeMutablePointer<UInt64> { (producerBlock + 16).assumingMemoryBound(to: UInt64.self) }
-    @inlinable var head: UnsafeMutablePointer<Atomic<UInt64>> { consumerBlock.assumingMemoryBound(to: Atomic<UInt64>.self) }
+    @inlinable var head: UnsafeMutablePointer<Atomic<UInt64>> {
+        consumerBlock.assumingMemoryBound(to: Atomic<UInt64>.self)
+    }
     @inlinable var cachedTail: UnsafeMutablePointer<UInt64> { (consumerBlock + 8).assumingMemoryBound(to: UInt64.self) }
 
     // MARK: Producer side (one thread)
@@ -101,7 +105,8 @@ struct _SPSCLane<Element: BitwiseCopyable>: @unchecked Sendable {
         let n = Swift.min(freeSlots(at: position, wanted: wanted), wanted, mask &+ 1 &- index)
         claimed.pointee = n
         // Safe: slots [index, index + n) lie inside the array and are free.
-        return UnsafeMutableBufferPointer(start: slots + Int(truncatingIfNeeded: index), count: Int(truncatingIfNeeded: n))
+        return UnsafeMutableBufferPointer(
+            start: slots + Int(truncatingIfNeeded: index), count: Int(truncatingIfNeeded: n))
     }
 
     @inlinable @inline(__always)

@@ -81,16 +81,10 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
 
     /// Appends `value`, waiting with `strategy` while the ring is full.
     ///
-    /// - Returns: `.pushed`, or `.halted` if the ring was halted while full (nothing written).
+    /// - Returns: `.pushed`, or `.halted` if the ring is halted (nothing written).
     @inlinable
     public func push<W: WaitStrategy>(_ value: Element, waiting strategy: W = BusySpinWait()) -> PushResult {
-        var iteration = 0
-        while !lane.tryPush(value) {
-            if haltFlag.isRaised { return .halted }
-            strategy.idle(iteration)
-            iteration &+= 1
-        }
-        return .pushed
+        haltFlag.wait(strategy) { lane.tryPush(value) } ? .pushed : .halted
     }
 
     /// Hands out the next free slot for encoding in place, or `nil` if the ring is full.
@@ -150,18 +144,13 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     /// A halted ring returns `.halted` immediately, even if messages remain.
     @inlinable
     public func waitForData<W: WaitStrategy>(waiting strategy: W = BusySpinWait()) -> WaitResult {
-        var iteration = 0
-        while true {
-            if haltFlag.isRaised { return .halted }
-            if lane.hasData() { return .ready }
-            strategy.idle(iteration)
-            iteration &+= 1
-        }
+        haltFlag.wait(strategy) { lane.hasData() } ? .ready : .halted
     }
 
     // MARK: Any thread
 
-    /// Stops every current and future wait on this ring (`pop`, `push`, `waitForData`) until `resume()`.
+    /// Stops every current and future blocking call on this ring (`pop`, `push`, `waitForData`) until
+    /// `resume()`: they return `nil` / `.halted` without touching the ring.
     ///
     /// Needs no free slot, so it works on a full ring. Messages are kept: nothing is lost. Waits with a
     /// spinning strategy return at their next poll; `ParkingWait` within one park period.

@@ -90,8 +90,11 @@ public struct ParkingWait: WaitStrategy {
         let parked = iteration - spins - yields
         guard parked >= 0 else { return 0 }
         // Doubling 63 times overflows; the cap is reached long before.
-        let period = parked >= 62 ? Int64.max : minimumPark.multipliedReportingOverflow(by: 1 << Int64(parked))
-            .partialValue
+        let period =
+            parked >= 62
+            ? Int64.max
+            : minimumPark.multipliedReportingOverflow(by: 1 << Int64(parked))
+                .partialValue
         return period <= 0 || period > maximumPark ? maximumPark : period
     }
 

@@ -43,7 +43,9 @@ struct BroadcastRingTests {
         }
     }
 
-    @Test("gated, every capacity 1...10 at every wrap position: the slowest consumer gates the producer", arguments: 1...10)
+    @Test(
+        "gated, every capacity 1...10 at every wrap position: the slowest consumer gates the producer",
+        arguments: 1...10)
     func gatedEveryWrapPosition(capacity: Int) throws {
         let ring = try BroadcastRing<UInt64>(capacity: capacity, consumers: 2, mode: .gated)
         let fast = ring.consumer(0)
@@ -68,7 +70,9 @@ struct BroadcastRingTests {
         #expect(ring.pushedCount == next)
     }
 
-    @Test("lapping, every power-of-two capacity: a consumer lapped by k messages loses exactly k", arguments: [1, 2, 4, 8])
+    @Test(
+        "lapping, every power-of-two capacity: a consumer lapped by k messages loses exactly k",
+        arguments: [1, 2, 4, 8])
     func lappingLossCount(capacity: Int) throws {
         let ring = try BroadcastRing<UInt64>(capacity: capacity, consumers: 2, mode: .lapping)
         #expect(ring.capacity == capacity)

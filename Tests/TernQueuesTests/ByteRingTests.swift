@@ -106,7 +106,9 @@ struct ByteRingTests {
         for _ in 0..<500 {
             while true {
                 let length = Int(rng.next() % UInt64(ring.maxMessageLength + 1))
-                let result = withUnsafeBytes(of: next) { ring.tryWrite(type: 5, UnsafeRawBufferPointer(rebasing: $0[0..<min(8, length)])) }
+                let result = withUnsafeBytes(of: next) {
+                    ring.tryWrite(type: 5, UnsafeRawBufferPointer(rebasing: $0[0..<min(8, length)]))
+                }
                 if case .full = result { break }
                 guard case .claimed = result else {
                     Issue.record("unexpected \(result)")
@@ -225,8 +227,12 @@ struct ByteRingTests {
             let ring = try ByteRing(formatting: memory.buffer)
             // Publish a random amount of random bytes.
             let published = Int(rng.next() % 33) * 8
-            for i in 0..<256 { memory.base.storeBytes(of: UInt8(truncatingIfNeeded: rng.next()), toByteOffset: 512 + i, as: UInt8.self) }
-            if rng.next() % 2 == 0 { memory.base.storeBytes(of: Int32(rng.next() % 64), toByteOffset: 512, as: Int32.self) }
+            for i in 0..<256 {
+                memory.base.storeBytes(of: UInt8(truncatingIfNeeded: rng.next()), toByteOffset: 512 + i, as: UInt8.self)
+            }
+            if rng.next() % 2 == 0 {
+                memory.base.storeBytes(of: Int32(rng.next() % 64), toByteOffset: 512, as: Int32.self)
+            }
             ring.tail.pointee.store(UInt64(published), ordering: .releasing)
             var total = 0
             do {

@@ -163,7 +163,9 @@ struct MPSCRingTests {
         }
         try runConcurrently(bodies)
         var digest: UInt64 = 0
-        for p in 0..<producers { for s in 0..<UInt64(perProducer) { digest &+= Message64(producer: p, sequence: s).digest } }
+        for p in 0..<producers {
+            for s in 0..<UInt64(perProducer) { digest &+= Message64(producer: p, sequence: s).digest }
+        }
         #expect(result.value.count == producers * perProducer)
         #expect(result.value.ordered)
         #expect(result.value.intact)

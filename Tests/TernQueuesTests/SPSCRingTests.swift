@@ -196,7 +196,10 @@ struct SPSCRingTests {
         #expect(ring.tryPush(2) == .pushed)
         let result = Slot<PushResult>(.pushed)
         try runConcurrently([
-            { result.value = ring.push(3, waiting: .parking(spins: 10, yields: 2, minimumPark: 1_000, maximumPark: 100_000)) },
+            {
+                result.value = ring.push(
+                    3, waiting: .parking(spins: 10, yields: 2, minimumPark: 1_000, maximumPark: 100_000))
+            },
             {
                 sleepThread(nanoseconds: 20_000_000)
                 ring.halt()

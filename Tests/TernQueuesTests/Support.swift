@@ -53,7 +53,6 @@ func runConcurrently(_ bodies: [@Sendable () -> Void]) throws {
     try start(0)
 }
 
-
 /// Gives a thread that is about to block time to reach its wait (20 ms).
 func sleepThreadForTests() { sleepThread(nanoseconds: 20_000_000) }
 

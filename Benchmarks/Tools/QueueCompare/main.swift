@@ -357,7 +357,8 @@ final class CASRing<P: Payload>: @unchecked Sendable {
 func mpsc<P: Payload>(_: P.Type, design: String, producers: Int, messages: UInt64, payload: Int) throws {
     let perProducer = messages / UInt64(producers)
     let total = perProducer * UInt64(producers)
-    let lanes = design == "mpsc-lanes" ? try MPSCRing<P>(producers: producers, capacityPerProducer: capacity / producers) : nil
+    let lanes =
+        design == "mpsc-lanes" ? try MPSCRing<P>(producers: producers, capacityPerProducer: capacity / producers) : nil
     let shared = design == "mpsc-cas" ? try CASRing<P>(capacity: capacity) : nil
     let windows = Int(total / window) + 2
     let consumerMarks = Marks(capacity: windows)
@@ -501,7 +502,8 @@ do {
     switch (arguments[1], arguments[2]) {
     case ("tern", "tput"):
         payload == 8
-            ? try throughput(P8.self, messages: count, payload: 8) : try throughput(P64.self, messages: count, payload: 64)
+            ? try throughput(P8.self, messages: count, payload: 8)
+            : try throughput(P64.self, messages: count, payload: 64)
     case ("tern", "batch"):
         payload == 8
             ? try batchThroughput(P8.self, messages: count, payload: 8)
