@@ -74,10 +74,11 @@ let package = Package(
         .target(
             name: "HotPathProbes", dependencies: ["TernCore", "TernQueues"], swiftSettings: librarySettings),
 
-        // MARK: Tests.
-        .testTarget(name: "TernCoreTests", dependencies: ["TernCore"]),
+        // MARK: Tests. TernTestSupport holds helpers every test target shares (not a product).
+        .target(name: "TernTestSupport", path: "Tests/TernTestSupport"),
+        .testTarget(name: "TernCoreTests", dependencies: ["TernCore", "TernTestSupport"]),
         .testTarget(name: "TernSystemTests", dependencies: ["TernSystem", "TernCore"]),
-        .testTarget(name: "TernQueuesTests", dependencies: ["TernQueues", "TernSystem"]),
+        .testTarget(name: "TernQueuesTests", dependencies: ["TernQueues", "TernSystem", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

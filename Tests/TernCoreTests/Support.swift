@@ -1,18 +1,6 @@
 import Foundation
 import TernCore
-
-/// A seeded generator (SplitMix64): property tests are reproducible; a failure names its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+@_exported import TernTestSupport
 
 /// Raw `Int64` values for 9-digit fixed-point types, biased toward the places bugs live.
 ///

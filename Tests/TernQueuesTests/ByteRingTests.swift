@@ -100,7 +100,7 @@ struct ByteRingTests {
     func fillAndDrain(capacity: Int) throws {
         let memory = try byteRingMemory(capacity: capacity)
         let ring = try ByteRing(formatting: memory.buffer)
-        var rng = SplitMix(seed: 9)
+        var rng = SplitMix64(seed: 9)
         var pending: [Int] = []
         var next = 0
         for _ in 0..<500 {
@@ -222,7 +222,7 @@ struct ByteRingTests {
     @Test("random garbage in the data area never traps the reader")
     func garbageNeverTraps() throws {
         let memory = try byteRingMemory(capacity: 256)
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<2_000 {
             let ring = try ByteRing(formatting: memory.buffer)
             // Publish a random amount of random bytes.
@@ -247,7 +247,7 @@ struct ByteRingTests {
     @Test("random header and position bytes never trap attach, and an attached ring stays readable")
     func attachGarbageNeverTraps() throws {
         let memory = try byteRingMemory(capacity: 256)
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var attached = 0
         for _ in 0..<5_000 {
             _ = try ByteRing(formatting: memory.buffer)

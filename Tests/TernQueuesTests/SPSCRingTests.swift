@@ -73,7 +73,7 @@ struct SPSCRingTests {
         let ring = try SPSCRing<UInt64>(capacity: capacity)
         var model: [UInt64] = []
         var next: UInt64 = 0
-        var rng = SplitMix(seed: UInt64(capacity))
+        var rng = SplitMix64(seed: UInt64(capacity))
         for _ in 0..<5_000 {
             if rng.next() % 2 == 0 {
                 let result = ring.tryPush(next)
@@ -285,18 +285,5 @@ struct SPSCRingTests {
         #expect(received.value.intact)
         #expect(received.value.digest == digest)
         #expect(ring.count == 0)
-    }
-}
-
-/// A small deterministic generator for property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import TernSystem
+@_exported import TernTestSupport
 
 /// A 64-byte message (one cache line) whose words are all derived from (producer, sequence), so a
 /// torn or misplaced copy is detected by `isIntact`.
