@@ -230,7 +230,7 @@ public struct ByteRing: @unchecked Sendable {
     public func tryClaim(type: Int32, length: Int) -> ClaimResult {
         guard type > 0 else { return .invalidType }
         guard length >= 0, length <= maxLength else { return .tooLong }
-        let recordLength = UInt64(truncatingIfNeeded: (Layout.recordHeaderSize + length + 7) & ~7)
+        let recordLength = UInt64(truncatingIfNeeded: _roundUp(Layout.recordHeaderSize + length, to: Layout.recordAlignment))
         // Relaxed: only this thread stores `tail`.
         let position = tail.pointee.load(ordering: .relaxed)
         let offset = position & (capacityBytes &- 1)
@@ -331,7 +331,7 @@ public struct ByteRing: @unchecked Sendable {
             let record = data + Int(truncatingIfNeeded: offset)
             let length = Int32(littleEndian: record.load(as: Int32.self))
             let type = Int32(littleEndian: record.load(fromByteOffset: 4, as: Int32.self))
-            let span = UInt64(truncatingIfNeeded: (Int(length) + 7) & ~7)
+            let span = UInt64(truncatingIfNeeded: _roundUp(Int(length), to: Layout.recordAlignment))
             let isPadding = type == Layout.paddingType
             let valid =
                 length >= Int32(Layout.recordHeaderSize) && (type > 0 || isPadding)

@@ -216,7 +216,3 @@ public final class MPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
         return total
     }
 }
-
-/// `value` rounded up to a multiple of `alignment` (a power of two).
-@inlinable
-func _roundUp(_ value: Int, to alignment: Int) -> Int { (value + alignment - 1) & ~(alignment - 1) }

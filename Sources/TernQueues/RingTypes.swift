@@ -78,6 +78,10 @@ func _powerOfTwo(atLeast n: Int) -> Int {
     n <= 1 ? 1 : 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount)
 }
 
+/// `value` rounded up to a multiple of `alignment` (a power of two).
+@inlinable
+func _roundUp(_ value: Int, to alignment: Int) -> Int { (value + alignment - 1) & ~(alignment - 1) }
+
 /// Maps pre-faulted, 128-byte-aligned storage, translating the error.
 func _mapRingStorage(byteCount: Int, placement: RingPlacement) throws(RingError) -> AlignedMemory {
     do {
