@@ -65,6 +65,27 @@ double ticks_per_ns() {
     return double(c1 - c0) / double(t1 - t0);
 }
 
+// Pins the calling thread to `cpu`, then waits until both measured threads have arrived.
+void start_on(int cpu, std::atomic<int> &ready) {
+    pin(cpu);
+    ready.fetch_add(1);
+    while (ready.load() < 2) {}
+}
+
+// Stamps the time once for every window boundary a thread's message count has reached (the same
+// rule as WindowClock in queue-compare).
+struct WindowClock {
+    std::vector<uint64_t> &marks;
+    uint64_t next = 0;
+    void mark(uint64_t position) {
+        while (position >= next) {
+            marks.push_back(now_ns());
+            next += kWindow;
+        }
+    }
+    void finish() { marks.push_back(now_ns()); }
+};
+
 // Adapters: the same three operations for every queue.
 template <typename T> struct Boost {
     boost::lockfree::spsc_queue<T> q{kCapacity};
@@ -115,26 +136,24 @@ template <typename Q, int P> void throughput(const char *name, uint64_t messages
     std::atomic<int> ready{0};
     uint64_t checksum = 0;
     std::thread consumer([&] {
-        pin(cpu_b());
-        ready.fetch_add(1);
-        while (ready.load() < 2) {}
+        start_on(cpu_b(), ready);
         T v;
+        WindowClock clock{ct};
         for (uint64_t i = 0; i < messages; ++i) {
-            if (i % kWindow == 0) ct.push_back(now_ns());
+            clock.mark(i);
             while (!q.pop(v)) {}
             checksum += v.first();
         }
-        ct.push_back(now_ns());
+        clock.finish();
     });
-    pin(cpu_a());
-    ready.fetch_add(1);
-    while (ready.load() < 2) {}
+    start_on(cpu_a(), ready);
+    WindowClock clock{pt};
     for (uint64_t i = 0; i < messages; ++i) {
-        if (i % kWindow == 0) pt.push_back(now_ns());
+        clock.mark(i);
         T v(i);
         while (!q.push(v)) {}
     }
-    pt.push_back(now_ns());
+    clock.finish();
     consumer.join();
     report_throughput(name, "tput", P, messages, pt, ct, checksum, messages * (messages - 1) / 2);
 }
@@ -149,37 +168,27 @@ template <int P> void batch_throughput(uint64_t messages) {
     std::atomic<int> ready{0};
     uint64_t checksum = 0;
     std::thread consumer([&] {
-        pin(cpu_b());
-        ready.fetch_add(1);
-        while (ready.load() < 2) {}
+        start_on(cpu_b(), ready);
         std::vector<T> buffer(kBatch);
-        uint64_t next_mark = 0;
+        WindowClock clock{ct};
         for (uint64_t i = 0; i < messages;) {
-            while (i >= next_mark) {
-                ct.push_back(now_ns());
-                next_mark += kWindow;
-            }
+            clock.mark(i);
             size_t n = q.q.pop(buffer.data(), kBatch);
             for (size_t j = 0; j < n; ++j) checksum += buffer[j].first();
             i += n;
         }
-        ct.push_back(now_ns());
+        clock.finish();
     });
-    pin(cpu_a());
-    ready.fetch_add(1);
-    while (ready.load() < 2) {}
+    start_on(cpu_a(), ready);
     std::vector<T> buffer(kBatch);
-    uint64_t next_mark = 0;
+    WindowClock clock{pt};
     for (uint64_t i = 0; i < messages;) {
-        while (i >= next_mark) {
-            pt.push_back(now_ns());
-            next_mark += kWindow;
-        }
+        clock.mark(i);
         size_t want = std::min<uint64_t>(kBatch, messages - i);
         for (size_t j = 0; j < want; ++j) buffer[j] = T(i + j);
         i += q.q.push(buffer.data(), want);
     }
-    pt.push_back(now_ns());
+    clock.finish();
     consumer.join();
     // Windows are marked at batch boundaries, so line the two lists up by count.
     size_t n = std::min(pt.size(), ct.size());
@@ -196,18 +205,14 @@ template <typename Q, int P> void round_trip(const char *name, uint64_t samples)
     const uint64_t warmup = 10000;
     std::atomic<int> ready{0};
     std::thread echo([&] {
-        pin(cpu_b());
-        ready.fetch_add(1);
-        while (ready.load() < 2) {}
+        start_on(cpu_b(), ready);
         T v;
         for (uint64_t i = 0; i < samples + warmup; ++i) {
             while (!ping.pop(v)) {}
             while (!pong.push(v)) {}
         }
     });
-    pin(cpu_a());
-    ready.fetch_add(1);
-    while (ready.load() < 2) {}
+    start_on(cpu_a(), ready);
     double tpn = ticks_per_ns();
     std::vector<uint64_t> rtt;
     rtt.reserve(samples);
@@ -234,17 +239,13 @@ void probe() {
     const uint64_t rounds = 200000;
     std::atomic<int> ready{0};
     std::thread echo([&] {
-        pin(cpu_b());
-        ready.fetch_add(1);
-        while (ready.load() < 2) {}
+        start_on(cpu_b(), ready);
         for (uint64_t i = 0; i < rounds; ++i) {
             while (line.load(std::memory_order_acquire) != 2 * i + 1) {}
             line.store(2 * i + 2, std::memory_order_release);
         }
     });
-    pin(cpu_a());
-    ready.fetch_add(1);
-    while (ready.load() < 2) {}
+    start_on(cpu_a(), ready);
     double tpn = ticks_per_ns();
     std::vector<uint64_t> rtt;
     rtt.reserve(rounds);

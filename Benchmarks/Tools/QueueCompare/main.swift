@@ -64,6 +64,22 @@ final class Marks: @unchecked Sendable {
     subscript(i: Int) -> UInt64 { values[i] }
 }
 
+/// Stamps the time once for every window boundary a thread's message count has reached (the same
+/// rule as `WindowClock` in anchors.cpp). A local value, so the per-message check is a compare with
+/// a register, not an access to a class property.
+struct WindowClock {
+    let marks: Marks
+    var next: UInt64 = 0
+    init(_ marks: Marks) { self.marks = marks }
+    @inline(__always) mutating func mark(at position: UInt64) {
+        while position >= next {
+            marks.append(nowNanoseconds())
+            next &+= window
+        }
+    }
+    func finish() { marks.append(nowNanoseconds()) }
+}
+
 /// A start barrier for the measured threads.
 final class StartLine: Sendable {
     private let arrived = Atomic<Int>(0)
@@ -157,8 +173,9 @@ func throughput<P: Payload>(_: P.Type, messages: UInt64, payload: Int) throws {
                 start.wait()
                 var sum: UInt64 = 0
                 var i: UInt64 = 0
+                var clock = WindowClock(consumerMarks)
                 while i < messages {
-                    if i % window == 0 { consumerMarks.append(nowNanoseconds()) }
+                    clock.mark(at: i)
                     while true {
                         if let v = ring.tryPop() {
                             sum &+= v.first
@@ -167,7 +184,7 @@ func throughput<P: Payload>(_: P.Type, messages: UInt64, payload: Int) throws {
                     }
                     i += 1
                 }
-                consumerMarks.append(nowNanoseconds())
+                clock.finish()
                 checksum.value = sum
             }
         ),
@@ -176,13 +193,14 @@ func throughput<P: Payload>(_: P.Type, messages: UInt64, payload: Int) throws {
             {
                 start.wait()
                 var i: UInt64 = 0
+                var clock = WindowClock(producerMarks)
                 while i < messages {
-                    if i % window == 0 { producerMarks.append(nowNanoseconds()) }
+                    clock.mark(at: i)
                     let v = P(i)
                     while ring.tryPush(v) == .full {}
                     i += 1
                 }
-                producerMarks.append(nowNanoseconds())
+                clock.finish()
             }
         ),
     ])
@@ -207,15 +225,12 @@ func batchThroughput<P: Payload>(_: P.Type, messages: UInt64, payload: Int) thro
                 start.wait()
                 var sum: UInt64 = 0
                 var i: UInt64 = 0
-                var nextMark: UInt64 = 0
+                var clock = WindowClock(consumerMarks)
                 while i < messages {
-                    while i >= nextMark {
-                        consumerMarks.append(nowNanoseconds())
-                        nextMark += window
-                    }
+                    clock.mark(at: i)
                     i += UInt64(ring.drain(maxCount: batch) { sum &+= $0.first })
                 }
-                consumerMarks.append(nowNanoseconds())
+                clock.finish()
                 checksum.value = sum
             }
         ),
@@ -224,18 +239,15 @@ func batchThroughput<P: Payload>(_: P.Type, messages: UInt64, payload: Int) thro
             {
                 start.wait()
                 var i: UInt64 = 0
-                var nextMark: UInt64 = 0
+                var clock = WindowClock(producerMarks)
                 while i < messages {
-                    while i >= nextMark {
-                        producerMarks.append(nowNanoseconds())
-                        nextMark += window
-                    }
+                    clock.mark(at: i)
                     let slots = ring.claim(upTo: Int(min(UInt64(batch), messages - i)))
                     for j in slots.indices { slots[j] = P(i + UInt64(j)) }
                     ring.commit(count: slots.count)
                     i += UInt64(slots.count)
                 }
-                producerMarks.append(nowNanoseconds())
+                clock.finish()
             }
         ),
     ])
@@ -376,8 +388,9 @@ func mpsc<P: Payload>(_: P.Type, design: String, producers: Int, messages: UInt6
                 func consume(_ pop: () -> P?) {
                     var sum: UInt64 = 0
                     var i: UInt64 = 0
+                    var clock = WindowClock(consumerMarks)
                     while i < total {
-                        if i % window == 0 { consumerMarks.append(nowNanoseconds()) }
+                        clock.mark(at: i)
                         while true {
                             if let v = pop() {
                                 sum &+= v.first
@@ -386,7 +399,7 @@ func mpsc<P: Payload>(_: P.Type, design: String, producers: Int, messages: UInt6
                         }
                         i += 1
                     }
-                    consumerMarks.append(nowNanoseconds())
+                    clock.finish()
                     checksum.value = sum
                 }
                 if let lanes { consume { lanes.tryPop() } } else if let shared { consume { shared.tryPop() } }
@@ -401,14 +414,15 @@ func mpsc<P: Payload>(_: P.Type, design: String, producers: Int, messages: UInt6
                     start.wait()
                     func produce(_ push: (P) -> Bool) {
                         var i: UInt64 = 0
-                        let markEvery = window / UInt64(producers)
+                        // Producer 0 stamps at its share of each window of the total.
+                        var clock = WindowClock(producerMarks)
                         while i < perProducer {
-                            if p == 0 && i % markEvery == 0 { producerMarks.append(nowNanoseconds()) }
+                            if p == 0 { clock.mark(at: i &* UInt64(producers)) }
                             let v = P(UInt64(p) &* perProducer &+ i)
                             while !push(v) {}
                             i += 1
                         }
-                        if p == 0 { producerMarks.append(nowNanoseconds()) }
+                        if p == 0 { clock.finish() }
                     }
                     if let lanes {
                         let handle = lanes.producer(p)
@@ -440,12 +454,13 @@ func broadcast<P: Payload>(_: P.Type, mode: BroadcastMode, consumers: Int, messa
             {
                 start.wait()
                 var i: UInt64 = 0
+                var clock = WindowClock(producerMarks)
                 while i < messages {
-                    if i % window == 0 { producerMarks.append(nowNanoseconds()) }
+                    clock.mark(at: i)
                     while ring.tryPush(P(i)) == .full {}
                     i += 1
                 }
-                producerMarks.append(nowNanoseconds())
+                clock.finish()
             }
         )
     ]
@@ -457,15 +472,12 @@ func broadcast<P: Payload>(_: P.Type, mode: BroadcastMode, consumers: Int, messa
                     start.wait()
                     let consumer = ring.consumer(c)
                     var count: UInt64 = 0
-                    var nextMark: UInt64 = 0
+                    var clock = WindowClock(consumerMarks)
                     while consumer.position < messages {
-                        if c == 0 && consumer.position >= nextMark {
-                            consumerMarks.append(nowNanoseconds())
-                            nextMark += window
-                        }
+                        if c == 0 { clock.mark(at: consumer.position) }
                         if consumer.tryPop() != nil { count += 1 }
                     }
-                    if c == 0 { consumerMarks.append(nowNanoseconds()) }
+                    if c == 0 { clock.finish() }
                     received[c].value = count
                 }
             ))
