@@ -243,11 +243,11 @@ public final class BroadcastRing<Element: BitwiseCopyable>: @unchecked Sendable 
         @inlinable var scratch: UnsafeMutableRawPointer { block + _blockSize }
 
         /// The producer's position, refreshed (acquiring load; pairs with the releasing store of
-        /// `tail` in `tryPush`) only when the cache says nothing is left.
+        /// `tail` in `tryPush`) only when the cache shows fewer than `wanted` messages.
         @inlinable @inline(__always)
-        func readableEnd(from position: UInt64) -> UInt64 {
+        func readableEnd(from position: UInt64, wanted: UInt64 = 1) -> UInt64 {
             let cached = cachedTail.pointee
-            if cached != position { return cached }
+            if cached &- position >= wanted { return cached }
             let tail = ring.tail.pointee.load(ordering: .acquiring)
             cachedTail.pointee = tail
             return tail
@@ -334,14 +334,11 @@ public final class BroadcastRing<Element: BitwiseCopyable>: @unchecked Sendable 
         public func drain(maxCount: Int, _ body: (borrowing Element) -> Void) -> Int {
             let start = head.pointee.load(ordering: .relaxed)
             var position = start
-            var end = readableEnd(from: position)
-            if end &- position < UInt64(truncatingIfNeeded: Swift.max(maxCount, 0)) {
-                end = ring.tail.pointee.load(ordering: .acquiring)
-                cachedTail.pointee = end
-            }
+            let wanted = UInt64(truncatingIfNeeded: Swift.max(maxCount, 0))
+            let end = readableEnd(from: position, wanted: wanted)
             var done = 0
             if ring.mode == .gated {
-                let n = Swift.min(end &- position, UInt64(truncatingIfNeeded: Swift.max(maxCount, 0)))
+                let n = Swift.min(end &- position, wanted)
                 while position != start &+ n {
                     // Safe: as in `tryPop`.
                     body(ring.slot(position).assumingMemoryBound(to: Element.self).pointee)
