@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "TernCore", targets: ["TernCore"]),
         .library(name: "TernSystem", targets: ["TernSystem"]),
         .library(name: "TernQueues", targets: ["TernQueues"]),
+        .library(name: "TernInference", targets: ["TernInference"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
@@ -57,9 +58,13 @@ let package = Package(
         // MARK: Queues: SPSC, MPSC, broadcast and byte rings between pinned threads.
         .target(name: "TernQueues", dependencies: ["TernSystem"], swiftSettings: librarySettings),
 
+        // MARK: Inference: tree-ensemble loaders (XGBoost, LightGBM, CatBoost), the uint8-quantized
+        // compiler and its evaluators. The standard library only (its libm calls go through Glibc).
+        .target(name: "TernInference", swiftSettings: librarySettings),
+
         // MARK: Umbrella and host.
         .target(
-            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues"], swiftSettings: librarySettings),
+            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference"], swiftSettings: librarySettings),
         .executableTarget(
             name: "tern",
             dependencies: [
@@ -79,6 +84,7 @@ let package = Package(
         .testTarget(name: "TernCoreTests", dependencies: ["TernCore", "TernTestSupport"]),
         .testTarget(name: "TernSystemTests", dependencies: ["TernSystem", "TernCore"]),
         .testTarget(name: "TernQueuesTests", dependencies: ["TernQueues", "TernSystem", "TernTestSupport"]),
+        .testTarget(name: "TernInferenceTests", dependencies: ["TernInference", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

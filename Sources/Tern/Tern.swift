@@ -1,3 +1,4 @@
 @_exported public import TernCore
 @_exported public import TernSystem
 @_exported public import TernQueues
+@_exported public import TernInference

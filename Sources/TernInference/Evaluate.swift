@@ -1,0 +1,476 @@
+/// Quantization and the evaluation kernels. Nothing here allocates, retains or dispatches through
+/// an existential; `scripts/check-hot-paths.sh` checks the release binary.
+
+/// Per-thread working memory for a `QuantizedForest`: the row's codes, the per-tree leaf scratch of
+/// the single-row path, and the batch path's block buffers. Make one per thread with
+/// `QuantizedForest.makeScratch()`; it is not shared between threads.
+public struct ForestScratch: ~Copyable {
+    /// The current row's codes (`slotCount × codeWidth` bytes), written by `quantize`.
+    public let codes: UnsafeMutableRawBufferPointer
+    let leafNodes: UnsafeMutablePointer<UInt32>
+    let batchCodes: UnsafeMutableRawPointer
+    let accumulators: UnsafeMutableRawPointer
+    let outputs: Int
+    let treeCount: Int
+    let slotCount: Int
+    let codeWidth: Int
+    /// Identity of the forest it was made for, checked on use.
+    let owner: ObjectIdentifier
+
+    init(_ forest: QuantizedForest) {
+        let codeBytes = forest.slotCount * forest.codeWidth
+        codes = .allocate(byteCount: codeBytes, alignment: 64)
+        codes.initializeMemory(as: UInt8.self, repeating: 0)
+        leafNodes = .allocate(capacity: forest.treeCount + 1)
+        leafNodes.initialize(repeating: 0, count: forest.treeCount + 1)
+        batchCodes = .allocate(byteCount: codeBytes * QuantizedForest.batchBlock, alignment: 64)
+        batchCodes.initializeMemory(as: UInt8.self, repeating: 0, count: codeBytes * QuantizedForest.batchBlock)
+        let accBytes = 8 * forest.outputCount * QuantizedForest.batchBlock
+        accumulators = .allocate(byteCount: accBytes, alignment: 64)
+        accumulators.initializeMemory(as: UInt8.self, repeating: 0, count: accBytes)
+        outputs = forest.outputCount
+        treeCount = forest.treeCount
+        slotCount = forest.slotCount
+        codeWidth = forest.codeWidth
+        owner = ObjectIdentifier(forest)
+    }
+
+    deinit {
+        codes.deallocate()
+        leafNodes.deallocate()
+        batchCodes.deallocate()
+        accumulators.deallocate()
+    }
+}
+
+extension QuantizedForest {
+    /// Working memory for one thread.
+    public func makeScratch() -> ForestScratch { ForestScratch(self) }
+
+    // MARK: - Quantization
+
+    /// Writes the codes of `row` (one float32 per input column, NaN for missing) into `codes`
+    /// (`slotCount × codeWidth` bytes). Quantize once, evaluate many times.
+    @inline(__always)
+    public func quantize(_ row: UnsafePointer<Float>, into codes: UnsafeMutableRawPointer) {
+        if codeWidth == 1 {
+            quantizeRow(row, codes.assumingMemoryBound(to: UInt8.self))
+        } else {
+            quantizeRow(row, codes.assumingMemoryBound(to: UInt16.self))
+        }
+    }
+
+    /// Updates only the codes that read input column `feature`, for a row whose other codes are
+    /// already current: the engine's incremental path (a feature changed; re-quantize just it).
+    public func quantize(feature: Int, value: Float, into codes: UnsafeMutableRawPointer) {
+        guard feature >= 0 && feature < featureCount else { return }
+        for i in numericOfFeature[feature] {
+            if codeWidth == 1 {
+                writeNumeric(numericSpecs[i], value, codes.assumingMemoryBound(to: UInt8.self))
+            } else {
+                writeNumeric(numericSpecs[i], value, codes.assumingMemoryBound(to: UInt16.self))
+            }
+        }
+        for i in categoricalOfFeature[feature] {
+            if codeWidth == 1 {
+                writeCategorical(categoricalSpecs[i], value, codes.assumingMemoryBound(to: UInt8.self))
+            } else {
+                writeCategorical(categoricalSpecs[i], value, codes.assumingMemoryBound(to: UInt16.self))
+            }
+        }
+    }
+
+    @inline(__always)
+    func quantizeRow<C: FixedWidthInteger & UnsignedInteger>(_ row: UnsafePointer<Float>, _ codes: UnsafeMutablePointer<C>) {
+        for i in 0..<numeric.count {
+            let q = numericSpecs[i]
+            writeNumeric(q, row[Int(q.feature)], codes)
+        }
+        for i in 0..<categorical.count {
+            let q = categoricalSpecs[i]
+            writeCategorical(q, row[Int(q.feature)], codes)
+        }
+    }
+
+    @inline(__always)
+    func writeNumeric<C: FixedWidthInteger & UnsignedInteger>(
+        _ q: NumericSpec, _ raw: Float, _ codes: UnsafeMutablePointer<C>
+    ) {
+        var x = raw
+        var missing = false
+        switch q.rule {
+        case .xgboostNaN:
+            missing = x.isNaN
+            x = missing ? 0 : x
+        case .lightgbmNaN:
+            if abs(x) <= Float(1e-35) { x = 0 }
+            missing = x.isNaN
+            x = missing ? 0 : x
+        case .lightgbmZero:
+            if abs(x) <= Float(1e-35) { x = 0 }
+            missing = x.isNaN || x == 0
+            x = missing ? 0 : x
+        case .lightgbmNone:
+            if abs(x) <= Float(1e-35) || x.isNaN { x = 0 }
+        case .catboostLow:
+            if x.isNaN { x = -.infinity }
+        case .catboostHigh:
+            if x.isNaN { x = .infinity }
+        }
+        let code = 1 &+ countBelow(q, x)
+        codes[Int(q.lowSlot)] = C(truncatingIfNeeded: missing ? 0 : code)
+        codes[Int(q.highSlot)] = C(truncatingIfNeeded: missing ? Int(q.count) &+ 2 : code)
+    }
+
+    /// Thresholds `≤ x` (XGBoost) or `< x` (the others); x is not NaN.
+    @inline(__always)
+    func countBelow(_ q: NumericSpec, _ x: Float) -> Int {
+        let pool = UnsafeRawPointer(thresholdPool)
+        if q.searchLength == 0 {
+            let v = SIMD16<Float>(repeating: x)
+            let fences = pool.loadUnaligned(fromByteOffset: Int(q.fenceOffset) &* 4, as: SIMD16<Float>.self)
+            let fenceMask = strictCount ? fences .< v : fences .<= v
+            let full = min(popcount(fenceMask), Int(q.blocks) &- 1)
+            let block = pool.loadUnaligned(fromByteOffset: (Int(q.offset) &+ 16 &* full) &* 4, as: SIMD16<Float>.self)
+            let blockMask = strictCount ? block .< v : block .<= v
+            return 16 &* full &+ popcount(blockMask)
+        }
+        // Large sets (uint16 codes): branch-free binary search over a NaN-padded power-of-two array.
+        let t = thresholdPool + Int(q.offset)
+        var position = 0
+        var step = Int(q.searchLength) >> 1
+        while step > 0 {
+            let probe = t[position &+ step &- 1]
+            let below = strictCount ? probe < x : probe <= x
+            position &+= below ? step : 0
+            step >>= 1
+        }
+        return position
+    }
+
+    @inline(__always)
+    func popcount(_ mask: SIMDMask<SIMD16<Int32>>) -> Int {
+        Int(SIMD16<Int32>(repeating: 0).replacing(with: 1, where: mask).wrappedSum())
+    }
+
+    @inline(__always)
+    func writeCategorical<C: FixedWidthInteger & UnsignedInteger>(
+        _ q: CategoricalSpec, _ raw: Float, _ codes: UnsafeMutablePointer<C>
+    ) {
+        // Code 1 = the split sends the value right.
+        var right: Bool
+        if q.xgboost {
+            if raw.isNaN {
+                right = !q.defaultLeft
+            } else if raw < 0 || raw >= 16_777_216 {
+                right = false
+            } else {
+                right = contains(q, Int(raw))
+            }
+        } else {
+            let x = abs(raw) <= Float(1e-35) ? 0 : raw
+            if x.isNaN || x <= -1 || x >= 2_147_483_648 {
+                right = true
+            } else {
+                right = !contains(q, Int(x))
+            }
+        }
+        codes[Int(q.slot)] = right ? 1 : 0
+    }
+
+    @inline(__always)
+    func contains(_ q: CategoricalSpec, _ c: Int) -> Bool {
+        let word = c >> 5
+        guard word < Int(q.wordCount) else { return false }
+        return (categoryWords[Int(q.wordOffset) &+ word] >> UInt32(c & 31)) & 1 == 1
+    }
+
+    // MARK: - Single row
+
+    /// Walks every tree on quantized `codes` and stores each tree's leaf node in `leafNodes`.
+    @inline(__always)
+    func walkAll<C: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafePointer<C>, _ leafNodes: UnsafeMutablePointer<UInt32>) {
+        let nodes = UnsafePointer(self.nodes)
+        @inline(__always) func step(_ n: UInt32) -> UInt32 {
+            let w = nodes[Int(n)]
+            return w.child &+ (UInt16(truncatingIfNeeded: codes[Int(w.slot)]) > w.threshold ? 1 : 0)
+        }
+        for g in 0..<groupCount {
+            let roots = groupRoots + g &* 8
+            var n0 = roots[0]
+            var n1 = roots[1]
+            var n2 = roots[2]
+            var n3 = roots[3]
+            var n4 = roots[4]
+            var n5 = roots[5]
+            var n6 = roots[6]
+            var n7 = roots[7]
+            var s = groupSteps[g]
+            while s > 0 {
+                n0 = step(n0)
+                n1 = step(n1)
+                n2 = step(n2)
+                n3 = step(n3)
+                n4 = step(n4)
+                n5 = step(n5)
+                n6 = step(n6)
+                n7 = step(n7)
+                s &-= 1
+            }
+            let trees = groupTrees + g &* 8
+            leafNodes[Int(trees[0])] = n0
+            leafNodes[Int(trees[1])] = n1
+            leafNodes[Int(trees[2])] = n2
+            leafNodes[Int(trees[3])] = n3
+            leafNodes[Int(trees[4])] = n4
+            leafNodes[Int(trees[5])] = n5
+            leafNodes[Int(trees[6])] = n6
+            leafNodes[Int(trees[7])] = n7
+        }
+    }
+
+    /// Sums the leaves in `leafNodes` in the library's tree order into `margins` (`outputCount`).
+    @inline(__always)
+    func sumLeaves(_ leafNodes: UnsafePointer<UInt32>, _ margins: UnsafeMutablePointer<Double>) {
+        let outputs = outputCount
+        if let leaves = leafFloat {
+            if outputs == 1 {
+                var acc = baseFloat[0]
+                for t in 0..<treeCount { acc += leaves[Int(leafNodes[t])] }
+                margins[0] = Double(acc)
+            } else {
+                // float32 accumulators, kept in the output buffer's bytes would alias; use the stack.
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: outputs) { acc in
+                    for k in 0..<outputs { acc[k] = baseFloat[k] }
+                    for t in 0..<treeCount { acc[Int(treeOutput[t])] += leaves[Int(leafNodes[t])] }
+                    for k in 0..<outputs { margins[k] = Double(acc[k]) }
+                }
+            }
+        } else if let leaves = leafDouble {
+            if outputs == 1 {
+                var acc = 0.0
+                for t in 0..<treeCount { acc += leaves[Int(leafNodes[t])] }
+                margins[0] = acc
+            } else {
+                for k in 0..<outputs { margins[k] = 0 }
+                for t in 0..<treeCount { margins[Int(treeOutput[t])] += leaves[Int(leafNodes[t])] }
+            }
+            finishDouble(margins)
+        } else if let leaves = leafFixed {
+            if outputs == 1 {
+                var acc: Int64 = 0
+                for t in 0..<treeCount { acc &+= Int64(leaves[Int(leafNodes[t])]) }
+                margins[0] = fixedMargin(acc, 0)
+            } else {
+                withUnsafeTemporaryAllocation(of: Int64.self, capacity: outputs) { acc in
+                    for k in 0..<outputs { acc[k] = 0 }
+                    for t in 0..<treeCount { acc[Int(treeOutput[t])] &+= Int64(leaves[Int(leafNodes[t])]) }
+                    for k in 0..<outputs { margins[k] = fixedMargin(acc[k], k) }
+                }
+            }
+        }
+    }
+
+    /// LightGBM's average and CatBoost's scale and bias, applied to float64 sums.
+    @inline(__always)
+    func finishDouble(_ margins: UnsafeMutablePointer<Double>) {
+        switch library {
+        case .lightgbm:
+            if averaged { for k in 0..<outputCount { margins[k] /= averageOver } }
+        case .catboost:
+            for k in 0..<outputCount { margins[k] = margins[k] * scale + bias[k] }
+        case .xgboost:
+            break
+        }
+    }
+
+    @inline(__always)
+    func fixedMargin(_ sum: Int64, _ k: Int) -> Double {
+        let m = Double(sum) * leafScale
+        switch library {
+        case .xgboost: return Double(baseFloat[k]) + m
+        case .lightgbm: return averaged ? m / averageOver : m
+        case .catboost: return m * scale + bias[k]
+        }
+    }
+
+    /// Margins for a row already quantized into `scratch.codes`.
+    @inline(__always)
+    public func margins(scratch: borrowing ForestScratch, into margins: UnsafeMutablePointer<Double>) {
+        if codeWidth == 1 {
+            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self)), scratch.leafNodes)
+        } else {
+            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt16.self)), scratch.leafNodes)
+        }
+        sumLeaves(scratch.leafNodes, margins)
+    }
+
+    /// Quantizes `row` (`featureCount` floats) into `scratch.codes` and writes its margins
+    /// (`outputCount` doubles; XGBoost's float32 margins are exact in a double).
+    @inline(__always)
+    public func predictMargins(_ row: UnsafePointer<Float>, scratch: borrowing ForestScratch, into margins: UnsafeMutablePointer<Double>) {
+        quantize(row, into: scratch.codes.baseAddress!)
+        self.margins(scratch: scratch, into: margins)
+    }
+
+    /// Margins, then the library's output transform (probabilities for classifiers). Writes
+    /// `outputCount` values; for `multi:softmax` the class index is in `out[0]`.
+    @inline(__always)
+    public func predict(_ row: UnsafePointer<Float>, scratch: borrowing ForestScratch, into out: UnsafeMutablePointer<Double>) {
+        predictMargins(row, scratch: scratch, into: out)
+        transform.apply(UnsafeMutableBufferPointer(start: out, count: outputCount), library: library)
+    }
+
+    /// The library's leaf id for each tree (library order) for the row in `scratch.codes`.
+    public func leafIDs(scratch: borrowing ForestScratch, into ids: UnsafeMutablePointer<Int32>) {
+        if codeWidth == 1 {
+            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self)), scratch.leafNodes)
+        } else {
+            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt16.self)), scratch.leafNodes)
+        }
+        for t in 0..<treeCount { ids[t] = leafIDs[Int(scratch.leafNodes[t])] }
+    }
+
+    // MARK: - Batch
+
+    /// Margins (or predictions, with `transformed`) for `count` rows stored row-major
+    /// (`count × featureCount` floats), into `out` (`count × outputCount` doubles).
+    ///
+    /// The throughput kernel: rows are quantized a block of 64 at a time, then each tree, in the
+    /// library's order, walks 8 rows in lock-step, so a tree's nodes are loaded once per block and
+    /// each row's sum is still in the library's order.
+    public func predictBatch(
+        _ rows: UnsafePointer<Float>, count: Int, scratch: borrowing ForestScratch, into out: UnsafeMutablePointer<Double>,
+        transformed: Bool = true
+    ) {
+        if codeWidth == 1 {
+            batch(rows, count, scratch, out, transformed, UInt8.self)
+        } else {
+            batch(rows, count, scratch, out, transformed, UInt16.self)
+        }
+    }
+
+    @inline(__always)
+    func batch<C: FixedWidthInteger & UnsignedInteger>(
+        _ rows: UnsafePointer<Float>, _ count: Int, _ scratch: borrowing ForestScratch,
+        _ out: UnsafeMutablePointer<Double>, _ transformed: Bool, _: C.Type
+    ) {
+        let block = Self.batchBlock
+        let stride = slotCount
+        let codes = scratch.batchCodes.assumingMemoryBound(to: C.self)
+        var start = 0
+        while start < count {
+            let m = min(block, count &- start)
+            for r in 0..<m {
+                quantizeRow(rows + (start &+ r) &* featureCount, codes + r &* stride)
+            }
+            let dst = out + start &* outputCount
+            if let leaves = leafFloat {
+                let acc = scratch.accumulators.assumingMemoryBound(to: Float.self)
+                for r in 0..<m { for k in 0..<outputCount { acc[r &* outputCount &+ k] = baseFloat[k] } }
+                accumulate(codes, m, acc, leaves)
+                for i in 0..<(m &* outputCount) { dst[i] = Double(acc[i]) }
+            } else if let leaves = leafDouble {
+                for i in 0..<(m &* outputCount) { dst[i] = 0 }
+                accumulate(codes, m, dst, leaves)
+                for r in 0..<m { finishDouble(dst + r &* outputCount) }
+            } else if let leaves = leafFixed {
+                let acc = scratch.accumulators.assumingMemoryBound(to: Int64.self)
+                for i in 0..<(m &* outputCount) { acc[i] = 0 }
+                accumulate(codes, m, acc, leaves)
+                for r in 0..<m {
+                    for k in 0..<outputCount { dst[r &* outputCount &+ k] = fixedMargin(acc[r &* outputCount &+ k], k) }
+                }
+            }
+            if transformed {
+                for r in 0..<m {
+                    transform.apply(UnsafeMutableBufferPointer(start: dst + r &* outputCount, count: outputCount), library: library)
+                }
+            }
+            start &+= m
+        }
+    }
+
+    /// For each tree in library order, walks rows 8 at a time and adds the leaf to each row's sum.
+    @inline(__always)
+    func accumulate<C: FixedWidthInteger & UnsignedInteger, Leaf: BatchLeaf>(
+        _ codes: UnsafeMutablePointer<C>, _ m: Int, _ acc: UnsafeMutablePointer<Leaf.Sum>, _ leaves: UnsafeMutablePointer<Leaf>
+    ) {
+        let nodes = UnsafePointer(self.nodes)
+        let stride = slotCount
+        let outputs = outputCount
+        for t in 0..<treeCount {
+            let root = treeRoot[t]
+            let depth = treeDepth[t]
+            let k = Int(treeOutput[t])
+            var r = 0
+            while r &+ 8 <= m {
+                let c0 = codes + r &* stride
+                var n0 = root
+                var n1 = root
+                var n2 = root
+                var n3 = root
+                var n4 = root
+                var n5 = root
+                var n6 = root
+                var n7 = root
+                @inline(__always) func step(_ n: UInt32, _ c: UnsafeMutablePointer<C>) -> UInt32 {
+                    let w = nodes[Int(n)]
+                    return w.child &+ (UInt16(truncatingIfNeeded: c[Int(w.slot)]) > w.threshold ? 1 : 0)
+                }
+                var s = depth
+                while s > 0 {
+                    n0 = step(n0, c0)
+                    n1 = step(n1, c0 + stride)
+                    n2 = step(n2, c0 + 2 &* stride)
+                    n3 = step(n3, c0 + 3 &* stride)
+                    n4 = step(n4, c0 + 4 &* stride)
+                    n5 = step(n5, c0 + 5 &* stride)
+                    n6 = step(n6, c0 + 6 &* stride)
+                    n7 = step(n7, c0 + 7 &* stride)
+                    s &-= 1
+                }
+                let a = acc + (r &* outputs &+ k)
+                Leaf.add(&a[0], leaves[Int(n0)])
+                Leaf.add(&a[outputs], leaves[Int(n1)])
+                Leaf.add(&a[2 &* outputs], leaves[Int(n2)])
+                Leaf.add(&a[3 &* outputs], leaves[Int(n3)])
+                Leaf.add(&a[4 &* outputs], leaves[Int(n4)])
+                Leaf.add(&a[5 &* outputs], leaves[Int(n5)])
+                Leaf.add(&a[6 &* outputs], leaves[Int(n6)])
+                Leaf.add(&a[7 &* outputs], leaves[Int(n7)])
+                r &+= 8
+            }
+            while r < m {
+                let c = codes + r &* stride
+                var n = root
+                var s = depth
+                while s > 0 {
+                    let w = nodes[Int(n)]
+                    n = w.child &+ (UInt16(truncatingIfNeeded: c[Int(w.slot)]) > w.threshold ? 1 : 0)
+                    s &-= 1
+                }
+                Leaf.add(&acc[r &* outputs &+ k], leaves[Int(n)])
+                r &+= 1
+            }
+        }
+    }
+}
+
+/// Leaf storage types and the sums they feed (float32 → float32, float64 → float64, int32 → int64).
+protocol BatchLeaf: BitwiseCopyable {
+    associatedtype Sum: BitwiseCopyable
+    static func add(_ sum: inout Sum, _ leaf: Self)
+}
+
+extension Float: BatchLeaf {
+    @inline(__always) static func add(_ sum: inout Float, _ leaf: Float) { sum += leaf }
+}
+
+extension Double: BatchLeaf {
+    @inline(__always) static func add(_ sum: inout Double, _ leaf: Double) { sum += leaf }
+}
+
+extension Int32: BatchLeaf {
+    @inline(__always) static func add(_ sum: inout Int64, _ leaf: Int32) { sum &+= Int64(leaf) }
+}

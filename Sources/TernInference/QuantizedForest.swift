@@ -1,0 +1,389 @@
+/// A tree ensemble compiled for fast, exact evaluation on quantized rows.
+///
+/// **Quantize once.** Every split threshold the model uses on a feature goes into a sorted list; a
+/// row's value becomes its bin code, `1 + (number of thresholds at or below it)` (XGBoost's `x < t`)
+/// or `1 + (number of thresholds below it)` (LightGBM's and CatBoost's `x ≤ t`). Each node then
+/// compares one code with one constant, and that compare decides exactly as the float compare does.
+/// LightGBM's double thresholds are rounded *down* to float32 at compile time, which keeps the
+/// decision exact for every float32 input.
+///
+/// **Missing values without a branch.** A node whose missing values take a default child reads one
+/// of two views of its feature: missing → 0 when the default is left, missing → `T + 2` when it is
+/// right. A categorical split becomes a derived 0/1 code per (feature, category set).
+///
+/// **Layout.** Nodes are 8 bytes (`child`, `slot`, `threshold`) in per-tree breadth-first order with
+/// siblings adjacent, so the next node is `child + (code > threshold)`. A leaf points to itself
+/// with the largest threshold, so walking past it is harmless and 8 trees can advance in lock-step
+/// without a data-dependent branch. Trees are grouped by depth; their leaves are then summed in the
+/// library's own tree order.
+public final class QuantizedForest: @unchecked Sendable {
+    /// How leaf values are stored and summed.
+    public enum LeafMode: Sendable, Equatable {
+        /// Library-width leaves (float32 for XGBoost, float64 for LightGBM and CatBoost) summed in
+        /// the library's order: margins bit-identical to the library.
+        case exact
+        /// int32 fixed-point leaves at a power-of-two scale, summed in int64; order-free. The compile
+        /// step reports `marginErrorBound`.
+        case quantized
+    }
+
+    public let library: TreeLibrary
+    public let format: ModelFormat
+    public let objective: String
+    public let transform: OutputTransform
+    public let featureCount: Int
+    public let featureNames: [String]
+    public let outputCount: Int
+    public let treeCount: Int
+    public let maximumDepth: Int
+    public let leafMode: LeafMode
+    /// Bytes per code: 1, or 2 when some feature has more than 253 distinct thresholds.
+    public let codeWidth: Int
+    /// Number of codes per quantized row (one or two views per feature, plus categorical codes).
+    public let slotCount: Int
+    /// Distinct thresholds per input column (0 for columns the model never reads).
+    public let thresholdsPerFeature: [Int]
+    /// For `.quantized`: the fixed-point scale (a power of two) of the int32 leaves.
+    public let leafScale: Double
+    /// For `.quantized`: the largest possible |margin − library margin| over all rows, from leaf
+    /// rounding plus the library's own float summation rounding. 0 for `.exact`.
+    public let marginErrorBound: Double
+    /// For `.quantized`: the part of the bound due to leaf rounding alone (Σ per tree of max leaf error).
+    public let leafRoundingBound: Double
+
+    // MARK: Storage (owned raw memory; read-only after init)
+
+    let nodeCount: Int
+    let nodes: UnsafeMutablePointer<PackedNode>
+    let leafFloat: UnsafeMutablePointer<Float>?
+    let leafDouble: UnsafeMutablePointer<Double>?
+    let leafFixed: UnsafeMutablePointer<Int32>?
+    let leafIDs: UnsafeMutablePointer<Int32>
+    /// Per tree (library order): root node, output, depth.
+    let treeRoot: UnsafeMutablePointer<UInt32>
+    let treeOutput: UnsafeMutablePointer<UInt32>
+    let treeDepth: UnsafeMutablePointer<UInt32>
+    /// Single-row schedule: groups of 8 trees sorted by depth; per group the roots, the tree index
+    /// each lane writes (`treeCount` for padding lanes) and the step count.
+    let groupCount: Int
+    let groupRoots: UnsafeMutablePointer<UInt32>
+    let groupTrees: UnsafeMutablePointer<UInt32>
+    let groupSteps: UnsafeMutablePointer<UInt32>
+    /// Quantizers: full descriptions (cold) and their plain-data copies the row path reads.
+    let numeric: [NumericQuantizer]
+    let categorical: [CategoricalQuantizer]
+    let numericSpecs: UnsafeMutablePointer<NumericSpec>
+    let categoricalSpecs: UnsafeMutablePointer<CategoricalSpec>
+    /// Every numeric quantizer counts `t < x` (LightGBM, CatBoost) or every one counts `t ≤ x` (XGBoost).
+    let strictCount: Bool
+    let thresholdPool: UnsafeMutablePointer<Float>
+    let thresholdPoolCount: Int
+    let categoryWords: UnsafeMutablePointer<UInt32>
+    /// Per input column, the quantizers that read it (for `quantize(feature:value:codes:)`).
+    let numericOfFeature: [[Int]]
+    let categoricalOfFeature: [[Int]]
+    /// Final-margin parameters.
+    let baseFloat: UnsafeMutablePointer<Float>
+    let scale: Double
+    let bias: UnsafeMutablePointer<Double>
+    let averageOver: Double
+    let averaged: Bool
+
+    /// The number of rows the batch path quantizes and walks at once.
+    public static let batchBlock = 64
+    /// Trees walked in lock-step on the single-row path.
+    static let lanes = 8
+
+    /// Compiles `ensemble`. Throws `.limit` when the model needs more than 65,535 codes per row or a
+    /// feature has more than 65,533 distinct thresholds, and `.usage` for `.quantized` when a leaf is
+    /// too large for int32 at any scale ≥ 2^-60.
+    public init(_ ensemble: TreeEnsemble, leafMode: LeafMode = .exact) throws(ModelError) {
+        try ensemble.validate()
+        library = ensemble.library
+        format = ensemble.format
+        objective = ensemble.objective
+        transform = ensemble.transform
+        featureCount = ensemble.featureCount
+        featureNames = ensemble.featureNames
+        outputCount = ensemble.outputCount
+        treeCount = ensemble.trees.count
+        self.leafMode = leafMode
+
+        // 1. Quantizers: sorted distinct float32 thresholds per (feature, missing rule).
+        var builder = QuantizerBuilder(ensemble: ensemble)
+        for tree in ensemble.trees {
+            for node in tree.nodes where node.kind != .leaf { builder.add(node) }
+        }
+        let plan = try builder.finish()
+        numeric = plan.numeric
+        categorical = plan.categorical
+        slotCount = plan.slotCount
+        codeWidth = plan.codeWidth
+        thresholdsPerFeature = plan.thresholdsPerFeature
+        numericOfFeature = plan.numericOfFeature
+        categoricalOfFeature = plan.categoricalOfFeature
+        thresholdPoolCount = max(plan.pool.count, 16)
+        thresholdPool = .allocate(capacity: thresholdPoolCount)
+        thresholdPool.initialize(repeating: .nan, count: thresholdPoolCount)
+        for (i, v) in plan.pool.enumerated() { thresholdPool[i] = v }
+        numericSpecs = .allocate(capacity: max(plan.numeric.count, 1))
+        for (i, q) in plan.numeric.enumerated() { (numericSpecs + i).initialize(to: NumericSpec(q)) }
+        categoricalSpecs = .allocate(capacity: max(plan.categorical.count, 1))
+        for (i, q) in plan.categorical.enumerated() { (categoricalSpecs + i).initialize(to: CategoricalSpec(q)) }
+        strictCount = ensemble.library != .xgboost
+        categoryWords = .allocate(capacity: max(plan.words.count, 1))
+        categoryWords.initialize(repeating: 0, count: max(plan.words.count, 1))
+        for (i, w) in plan.words.enumerated() { categoryWords[i] = w }
+
+        // 2. Nodes: node 0 is a shared dummy leaf (padding lanes walk it); then each tree BFS.
+        let leafThreshold: UInt16 = codeWidth == 1 ? 255 : .max
+        var packed: [PackedNode] = [PackedNode(child: 0, slot: 0, threshold: leafThreshold)]
+        var leafValues: [Double] = [0]
+        var ids: [Int32] = [-1]
+        var roots: [UInt32] = []
+        var depths: [UInt32] = []
+        for tree in ensemble.trees {
+            let root = UInt32(packed.count)
+            roots.append(root)
+            depths.append(UInt32(tree.depth))
+            // BFS: queue of original node indices; position in `packed` assigned on enqueue.
+            var queue: [Int32] = [0]
+            var head = 0
+            packed.append(PackedNode(child: 0, slot: 0, threshold: 0))
+            leafValues.append(0)
+            ids.append(-1)
+            while head < queue.count {
+                let original = tree.nodes[Int(queue[head])]
+                let here = Int(root) + head
+                head += 1
+                if original.kind == .leaf {
+                    packed[here] = PackedNode(child: UInt32(here), slot: 0, threshold: leafThreshold)
+                    leafValues[here] = original.leafValue
+                    ids[here] = original.leafID
+                    continue
+                }
+                let child = UInt32(packed.count)
+                let (slot, threshold) = plan.route(original)
+                packed[here] = PackedNode(child: child, slot: slot, threshold: threshold)
+                queue.append(original.left)
+                queue.append(original.right)
+                packed.append(PackedNode(child: 0, slot: 0, threshold: 0))
+                packed.append(PackedNode(child: 0, slot: 0, threshold: 0))
+                leafValues.append(0)
+                leafValues.append(0)
+                ids.append(-1)
+                ids.append(-1)
+            }
+        }
+        nodeCount = packed.count
+        nodes = .allocate(capacity: nodeCount)
+        nodes.initialize(from: packed, count: nodeCount)
+        leafIDs = .allocate(capacity: nodeCount)
+        leafIDs.initialize(from: ids, count: nodeCount)
+        maximumDepth = Int(depths.max() ?? 0)
+
+        treeRoot = .allocate(capacity: treeCount)
+        treeRoot.initialize(from: roots, count: treeCount)
+        treeOutput = .allocate(capacity: treeCount)
+        treeOutput.initialize(from: ensemble.trees.map { UInt32($0.output) }, count: treeCount)
+        treeDepth = .allocate(capacity: treeCount)
+        treeDepth.initialize(from: depths, count: treeCount)
+
+        // 3. Single-row schedule: trees sorted by depth (stable), in groups of `lanes`.
+        let order = (0..<treeCount).sorted { (depths[$0], $0) < (depths[$1], $1) }
+        groupCount = (treeCount + Self.lanes - 1) / Self.lanes
+        groupRoots = .allocate(capacity: groupCount * Self.lanes)
+        groupTrees = .allocate(capacity: groupCount * Self.lanes)
+        groupSteps = .allocate(capacity: groupCount)
+        for g in 0..<groupCount {
+            var steps: UInt32 = 0
+            for lane in 0..<Self.lanes {
+                let k = g * Self.lanes + lane
+                if k < treeCount {
+                    groupRoots[k] = roots[order[k]]
+                    groupTrees[k] = UInt32(order[k])
+                    steps = max(steps, depths[order[k]])
+                } else {
+                    groupRoots[k] = 0
+                    groupTrees[k] = UInt32(treeCount)
+                }
+            }
+            groupSteps[g] = steps
+        }
+
+        // 4. Leaves and final-margin parameters.
+        var base: [Float] = Array(repeating: 0, count: outputCount)
+        var scaleValue = 1.0
+        var biasValues: [Double] = Array(repeating: 0, count: outputCount)
+        var average: Double? = nil
+        switch ensemble.accumulation {
+        case .float32(let b): base = b
+        case .float64(let n): average = n.map(Double.init)
+        case .float64ScaleBias(let s, let b):
+            scaleValue = s
+            biasValues = b
+        }
+        baseFloat = .allocate(capacity: outputCount)
+        baseFloat.initialize(from: base, count: outputCount)
+        scale = scaleValue
+        bias = .allocate(capacity: outputCount)
+        bias.initialize(from: biasValues, count: outputCount)
+        averageOver = average ?? 1
+        averaged = average != nil
+
+        switch leafMode {
+        case .exact:
+            if library == .xgboost {
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: nodeCount)
+                for i in 0..<nodeCount { p[i] = Float(leafValues[i]) }
+                leafFloat = p
+                leafDouble = nil
+            } else {
+                let p = UnsafeMutablePointer<Double>.allocate(capacity: nodeCount)
+                p.initialize(from: leafValues, count: nodeCount)
+                leafDouble = p
+                leafFloat = nil
+            }
+            leafFixed = nil
+            leafScale = 1
+            marginErrorBound = 0
+            leafRoundingBound = 0
+        case .quantized:
+            leafFloat = nil
+            leafDouble = nil
+            let fixed = try FixedLeaves(ensemble: ensemble, packedLeafValues: leafValues, ids: ids)
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: nodeCount)
+            p.initialize(from: fixed.values, count: nodeCount)
+            leafFixed = p
+            leafScale = fixed.scale
+            leafRoundingBound = fixed.roundingBound
+            marginErrorBound = fixed.roundingBound + fixed.summationBound
+        }
+    }
+
+    deinit {
+        nodes.deallocate()
+        leafFloat?.deallocate()
+        leafDouble?.deallocate()
+        leafFixed?.deallocate()
+        leafIDs.deallocate()
+        treeRoot.deallocate()
+        treeOutput.deallocate()
+        treeDepth.deallocate()
+        groupRoots.deallocate()
+        groupTrees.deallocate()
+        groupSteps.deallocate()
+        thresholdPool.deallocate()
+        categoryWords.deallocate()
+        numericSpecs.deallocate()
+        categoricalSpecs.deallocate()
+        baseFloat.deallocate()
+        bias.deallocate()
+    }
+
+    /// Bytes of compiled model data the evaluators read (nodes, leaves, thresholds, schedule).
+    public var compiledSize: Int {
+        var bytes = nodeCount * MemoryLayout<PackedNode>.stride
+        bytes += nodeCount * (leafFloat != nil ? 4 : leafDouble != nil ? 8 : 4)
+        bytes += thresholdPoolCount * 4 + treeCount * 12 + groupCount * (Self.lanes * 8 + 4)
+        return bytes
+    }
+}
+
+/// One compiled node: go to `child + (code[slot] > threshold)`. A leaf is `child = itself`,
+/// `threshold = max code`.
+struct PackedNode: BitwiseCopyable {
+    var child: UInt32
+    var slot: UInt16
+    var threshold: UInt16
+}
+
+/// How a numeric quantizer maps the raw value before counting, and where missing goes.
+enum QuantizerRule: UInt8 {
+    /// XGBoost: NaN is missing.
+    case xgboostNaN
+    /// LightGBM missing type NaN: zero band → 0.0; NaN is missing.
+    case lightgbmNaN
+    /// LightGBM missing type Zero: zero band → 0.0; NaN or 0.0 is missing.
+    case lightgbmZero
+    /// LightGBM missing type None: zero band → 0.0; NaN → 0.0.
+    case lightgbmNone
+    /// CatBoost: NaN → −∞.
+    case catboostLow
+    /// CatBoost: NaN → +∞.
+    case catboostHigh
+
+    var hasMissing: Bool { self == .xgboostNaN || self == .lightgbmNaN || self == .lightgbmZero }
+}
+
+struct NumericQuantizer {
+    var feature: Int
+    var rule: QuantizerRule
+    /// true: count thresholds `< x` (the `x ≤ t` libraries); false: count `≤ x` (XGBoost).
+    var strict: Bool
+    /// Distinct thresholds T.
+    var count: Int
+    /// 16-float blocks in the pool (NaN-padded) starting at `offset`.
+    var blocks: Int
+    var offset: Int
+    /// Fences (last value of each block, NaN-padded to 16) at `fenceOffset`; only when blocks ≤ 16.
+    var fenceOffset: Int
+    /// For large T: the padded power-of-two length searched by binary search.
+    var searchLength: Int
+    /// Output slots; `lowSlot` is used for rules without missing values.
+    var lowSlot: Int
+    var highSlot: Int
+    var sorted: [Float]
+}
+
+struct CategoricalQuantizer {
+    var feature: Int
+    var library: TreeLibrary
+    var defaultLeft: Bool
+    var wordOffset: Int
+    var wordCount: Int
+    var slot: Int
+}
+
+/// The plain-data part of a `NumericQuantizer`, as the row path reads it.
+struct NumericSpec: BitwiseCopyable {
+    var feature: Int32
+    var rule: QuantizerRule
+    var count: Int32
+    var blocks: Int32
+    var offset: Int32
+    var fenceOffset: Int32
+    var searchLength: Int32
+    var lowSlot: Int32
+    var highSlot: Int32
+
+    init(_ q: NumericQuantizer) {
+        feature = Int32(q.feature)
+        rule = q.rule
+        count = Int32(q.count)
+        blocks = Int32(q.blocks)
+        offset = Int32(q.offset)
+        fenceOffset = Int32(q.fenceOffset)
+        searchLength = Int32(q.searchLength)
+        lowSlot = Int32(q.lowSlot)
+        highSlot = Int32(q.highSlot)
+    }
+}
+
+struct CategoricalSpec: BitwiseCopyable {
+    var feature: Int32
+    var xgboost: Bool
+    var defaultLeft: Bool
+    var wordOffset: Int32
+    var wordCount: Int32
+    var slot: Int32
+
+    init(_ q: CategoricalQuantizer) {
+        feature = Int32(q.feature)
+        xgboost = q.library == .xgboost
+        defaultLeft = q.defaultLeft
+        wordOffset = Int32(q.wordOffset)
+        wordCount = Int32(q.wordCount)
+        slot = Int32(q.slot)
+    }
+}
