@@ -15,7 +15,7 @@ struct FixtureModelTests {
         ("cb_bin", "cb_bin.json.gz"),
     ]
 
-    @Test("leaf ids, exact margins, outputs within 2 ulp, quantized within its bound", arguments: models)
+    @Test("leaf ids, exact margins, outputs within 1 ulp, quantized within its bound", arguments: models)
     func fixture(name: String, file: String) throws {
         guard let folder = sharedModelsFolder() else {
             Issue.record("../shared/models is missing: fixture tests need it beside the project")
@@ -57,7 +57,7 @@ struct FixtureModelTests {
         #expect(leafMismatches == 0, "\(file): \(leafMismatches) rows with a different leaf")
         #expect(marginMismatches == 0, "\(file): \(marginMismatches) margins not bit-identical")
         #expect(referenceMismatches == 0, "\(file): reference evaluator disagrees on \(referenceMismatches) rows")
-        #expect(worstUlps <= 2, "\(file): transformed output off by \(worstUlps) ulp")
+        #expect(worstUlps <= 1, "\(file): transformed output off by \(worstUlps) ulp")
         #expect(worstQuantized <= quantized.marginErrorBound, "\(file): quantized error \(worstQuantized) > bound \(quantized.marginErrorBound)")
         print("\(file): \(rows.count) rows, \(exact.treeCount) trees, worst output \(worstUlps) ulp, quantized error \(worstQuantized) ≤ \(quantized.marginErrorBound)")
 
