@@ -1,0 +1,142 @@
+import Foundation
+import TernInference
+import TernTestSupport
+import Testing
+
+/// Random models and rows: the compiled kernels (single-row, batch, both leaf modes) against the slow
+/// float reference evaluator, which applies each library's rule node by node.
+@Suite("Random models against the reference evaluator")
+struct PropertyTests {
+    static var scale: Int { ProcessInfo.processInfo.environment["TERN_LONG_TESTS"] == nil ? 1 : 10 }
+
+    /// A pool of values with near neighbours, so rows land exactly on, and one ulp beside, thresholds.
+    static func pool(_ g: inout SplitMix64) -> [Float] {
+        var base: [Float] = [0, -0.0, 1, -1, 0.5, 3, 1e-36, -1e-36, 1e-30, 7, 100, -2.5]
+        for _ in 0..<6 { base.append(Float(Double(g.next() % 20_000) / 1000 - 10)) }
+        var out: [Float] = []
+        for v in base { out += [v, v.nextUp, v.nextDown] }
+        return out
+    }
+
+    static func randomEnsemble(_ library: TreeLibrary, _ g: inout SplitMix64) -> TreeEnsemble {
+        let features = 1 + Int(g.next() % 6)
+        let outputs = library == .catboost ? 1 : 1 + Int(g.next() % 3)
+        let values = pool(&g)
+        var sets: [[UInt32]] = []
+        var trees: [Tree] = []
+        let treeCount = 1 + Int(g.next() % 20)
+        for t in 0..<treeCount {
+            var nodes: [TreeNode] = []
+            var leafCounter: Int32 = 0
+            func build(_ depth: Int, _ g: inout SplitMix64) -> Int32 {
+                let index = Int32(nodes.count)
+                nodes.append(TreeNode(kind: .leaf))
+                if depth >= 7 || (depth > 0 && g.next() % 4 == 0) {
+                    nodes[Int(index)] = .leaf(Double(Int(g.next() % 2001) - 1000) / 997, id: library == .xgboost ? index : leafCounter)
+                    leafCounter += 1
+                    return index
+                }
+                var node = TreeNode(kind: .numeric)
+                node.feature = Int32(g.next() % UInt64(features))
+                let v = values[Int(g.next() % UInt64(values.count))]
+                switch library {
+                case .xgboost, .catboost: node.threshold = Double(v)
+                case .lightgbm:
+                    // A double threshold near the float: LightGBM's own thresholds are doubles.
+                    node.threshold = Double(v) + Double(Int(g.next() % 5) - 2) * 1e-12
+                }
+                node.defaultLeft = g.next() % 2 == 0
+                switch library {
+                case .xgboost: node.missing = .nanGoesDefault
+                case .lightgbm: node.missing = [.nanGoesDefault, .zeroBandGoesDefault, .nanIsZero][Int(g.next() % 3)]
+                case .catboost: node.missing = g.next() % 2 == 0 ? .nanIsLowest : .nanIsHighest
+                }
+                if library != .catboost && g.next() % 5 == 0 {
+                    node.kind = .categorical
+                    var words = [UInt32](repeating: 0, count: 1 + Int(g.next() % 2))
+                    for w in words.indices { words[w] = UInt32(truncatingIfNeeded: g.next()) }
+                    node.categorySet = Int32(sets.count)
+                    sets.append(words)
+                }
+                nodes[Int(index)] = node
+                let left = build(depth + 1, &g)
+                let right = build(depth + 1, &g)
+                nodes[Int(index)].left = left
+                nodes[Int(index)].right = right
+                return index
+            }
+            _ = build(0, &g)
+            trees.append(Tree(nodes: nodes, output: t % outputs))
+        }
+        let accumulation: Accumulation
+        switch library {
+        case .xgboost: accumulation = .float32(base: (0..<outputs).map { Float($0) * 0.25 - 0.1 })
+        case .lightgbm: accumulation = .float64(averageOver: g.next() % 2 == 0 ? nil : max(treeCount / outputs, 1))
+        case .catboost: accumulation = .float64ScaleBias(scale: 0.75, bias: [0.125])
+        }
+        return TreeEnsemble(
+            library: library, format: library == .xgboost ? .xgboostJSON : library == .lightgbm ? .lightgbmText : .catboostJSON,
+            objective: "test", transform: outputs > 1 ? .softmax : .sigmoid(scale: 1), featureCount: features,
+            featureNames: [], outputCount: outputs, trees: trees, categorySets: sets, accumulation: accumulation)
+    }
+
+    static func randomRow(_ features: Int, _ values: [Float], _ g: inout SplitMix64) -> [Float] {
+        let specials: [Float] = [.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0, -0.0,
+                                 1e-36, -0.5, -1, 2.7, 31, 33, 40, 64, 1e10, 3e9, 16_777_216, 16_777_215]
+        return (0..<features).map { _ in
+            switch g.next() % 3 {
+            case 0: return specials[Int(g.next() % UInt64(specials.count))]
+            case 1: return Float(Int(g.next() % 70) - 5) + (g.next() % 2 == 0 ? 0 : 0.5)
+            default: return values[Int(g.next() % UInt64(values.count))]
+            }
+        }
+    }
+
+    @Test("compiled = reference on random models and rows", arguments: [TreeLibrary.xgboost, .lightgbm, .catboost])
+    func randomModels(library: TreeLibrary) throws {
+        for seed in 0..<UInt64(150 * Self.scale) {
+            var g = SplitMix64(seed: seed &* 7919 &+ UInt64(library.rawValue.count))
+            let ensemble = Self.randomEnsemble(library, &g)
+            try ensemble.validate()
+            let exact = try QuantizedForest(ensemble, leafMode: .exact)
+            let quantized = try QuantizedForest(ensemble, leafMode: .quantized)
+            let scratch = exact.makeScratch()
+            let qs = quantized.makeScratch()
+            let values = Self.pool(&g)
+            var rows: [[Float]] = []
+            for _ in 0..<40 { rows.append(Self.randomRow(ensemble.featureCount, values, &g)) }
+            for row in rows {
+                let reference = try ensemble.referencePredict(row: row)
+                let got = exact.evaluate(row, scratch: scratch)
+                #expect(got.leaves == reference.leafIDs, "seed \(seed) row \(row)")
+                #expect(got.margins.map(\.bitPattern) == reference.margins.map(\.bitPattern), "seed \(seed) row \(row)")
+                let q = quantized.evaluate(row, scratch: qs)
+                #expect(q.leaves == reference.leafIDs, "seed \(seed)")
+                for k in 0..<ensemble.outputCount {
+                    #expect(abs(q.margins[k] - reference.margins[k]) <= quantized.marginErrorBound, "seed \(seed)")
+                }
+                // Incremental quantization: re-quantizing one feature at a time gives the same codes.
+                var codes = [UInt8](repeating: 0, count: exact.slotCount * exact.codeWidth)
+                codes.withUnsafeMutableBytes { c in
+                    for (f, x) in row.enumerated() { exact.quantize(feature: f, value: x, into: c.baseAddress!) }
+                }
+                row.withUnsafeBufferPointer { exact.quantize($0.baseAddress!, into: scratch.codes.baseAddress!) }
+                #expect(codes == Array(scratch.codes), "seed \(seed)")
+            }
+            // Batch = single row, over a count that is not a multiple of the lanes or the block.
+            let count = 67
+            var flat: [Float] = []
+            for _ in 0..<count { flat += Self.randomRow(ensemble.featureCount, values, &g) }
+            var batch = [Double](repeating: 0, count: count * ensemble.outputCount)
+            flat.withUnsafeBufferPointer { f in
+                batch.withUnsafeMutableBufferPointer { exact.predictBatch(f.baseAddress!, count: count, scratch: scratch, into: $0.baseAddress!) }
+            }
+            for r in 0..<count {
+                let row = Array(flat[r * ensemble.featureCount..<(r + 1) * ensemble.featureCount])
+                let single = exact.evaluate(row, scratch: scratch).predictions
+                let b = Array(batch[r * ensemble.outputCount..<(r + 1) * ensemble.outputCount])
+                #expect(single.map(\.bitPattern) == b.map(\.bitPattern), "seed \(seed) batch row \(r)")
+            }
+        }
+    }
+}
