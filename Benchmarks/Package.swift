@@ -6,6 +6,7 @@
 //     swift package benchmark                      # ordo-one/benchmark: percentiles, malloc counts
 //     swift run -c release price-compare           # Tern vs strtod vs Foundation.Decimal, ratios
 //     ./compare-queues.sh                          # SPSCRing vs boost / moodycamel, interleaved, ratios
+//     ./compare-trees.sh                           # QuantizedForest vs XGBoost, LightGBM, tl2cgen, lleaves
 //
 // CI gates only allocation counts: `swift package benchmark baseline check main --metric mallocCountTotal`.
 import PackageDescription
@@ -62,6 +63,14 @@ let package = Package(
                 .product(name: "TernSystem", package: "tern"),
             ],
             path: "Tools/QueueCompare"
+        ),
+        .executableTarget(
+            name: "tree-compare",
+            dependencies: [
+                .product(name: "TernInference", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+            ],
+            path: "Tools/TreeCompare"
         ),
     ],
     swiftLanguageModes: [.v6]
