@@ -1,13 +1,12 @@
 /// Quantization and the evaluation kernels. Nothing here allocates, retains or dispatches through
 /// an existential; `scripts/check-hot-paths.sh` checks the release binary.
 
-/// Per-thread working memory for a `QuantizedForest`: the row's codes, the per-tree leaf scratch of
-/// the single-row path, and the batch path's block buffers. Make one per thread with
+/// Per-thread working memory for a `QuantizedForest`: the row's codes, and the accumulators and
+/// block buffers of the multi-output and batch paths. Make one per thread with
 /// `QuantizedForest.makeScratch()`; it is not shared between threads.
 public struct ForestScratch: ~Copyable {
     /// The current row's codes (`slotCount × codeWidth` bytes), written by `quantize`.
     public let codes: UnsafeMutableRawBufferPointer
-    let leafNodes: UnsafeMutablePointer<UInt32>
     let batchCodes: UnsafeMutableRawPointer
     let accumulators: UnsafeMutableRawPointer
     let outputs: Int
@@ -21,8 +20,6 @@ public struct ForestScratch: ~Copyable {
         let codeBytes = forest.slotCount * forest.codeWidth
         codes = .allocate(byteCount: codeBytes, alignment: 64)
         codes.initializeMemory(as: UInt8.self, repeating: 0)
-        leafNodes = .allocate(capacity: forest.treeCount + 1)
-        leafNodes.initialize(repeating: 0, count: forest.treeCount + 1)
         batchCodes = .allocate(byteCount: codeBytes * QuantizedForest.batchBlock, alignment: 64)
         batchCodes.initializeMemory(as: UInt8.self, repeating: 0, count: codeBytes * QuantizedForest.batchBlock)
         let accBytes = 8 * forest.outputCount * QuantizedForest.batchBlock
@@ -37,7 +34,6 @@ public struct ForestScratch: ~Copyable {
 
     deinit {
         codes.deallocate()
-        leafNodes.deallocate()
         batchCodes.deallocate()
         accumulators.deallocate()
     }
@@ -187,14 +183,16 @@ extension QuantizedForest {
 
     // MARK: - Single row
 
-    /// Walks every tree on quantized `codes` and stores each tree's leaf node in `leafNodes`.
+    /// Walks every tree on quantized `codes`, 8 consecutive trees in lock-step, and hands each
+    /// tree's leaf node to `sink` in the library's tree order.
     @inline(__always)
-    func walkAll<C: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafePointer<C>, _ leafNodes: UnsafeMutablePointer<UInt32>) {
+    func walkAll<C: FixedWidthInteger & UnsignedInteger, S: LeafSink>(_ codes: UnsafePointer<C>, _ sink: inout S) {
         let nodes = UnsafePointer(self.nodes)
         @inline(__always) func step(_ n: UInt32) -> UInt32 {
             let w = nodes[Int(n)]
             return w.child &+ (UInt16(truncatingIfNeeded: codes[Int(w.slot)]) > w.threshold ? 1 : 0)
         }
+        let full = treeCount / 8
         for g in 0..<groupCount {
             let roots = groupRoots + g &* 8
             var n0 = roots[0]
@@ -205,7 +203,8 @@ extension QuantizedForest {
             var n5 = roots[5]
             var n6 = roots[6]
             var n7 = roots[7]
-            var s = groupSteps[g]
+            // Until the earliest step at which every lane could be on a leaf: no checks.
+            var s = groupCheckFrom[g]
             while s > 0 {
                 n0 = step(n0)
                 n1 = step(n1)
@@ -217,56 +216,96 @@ extension QuantizedForest {
                 n7 = step(n7)
                 s &-= 1
             }
-            let trees = groupTrees + g &* 8
-            leafNodes[Int(trees[0])] = n0
-            leafNodes[Int(trees[1])] = n1
-            leafNodes[Int(trees[2])] = n2
-            leafNodes[Int(trees[3])] = n3
-            leafNodes[Int(trees[4])] = n4
-            leafNodes[Int(trees[5])] = n5
-            leafNodes[Int(trees[6])] = n6
-            leafNodes[Int(trees[7])] = n7
+            // Then stop as soon as no lane moves (a leaf is a self-loop).
+            var remaining = groupSteps[g] &- groupCheckFrom[g]
+            while remaining > 0 {
+                let m0 = step(n0)
+                let m1 = step(n1)
+                let m2 = step(n2)
+                let m3 = step(n3)
+                let m4 = step(n4)
+                let m5 = step(n5)
+                let m6 = step(n6)
+                let m7 = step(n7)
+                let moved = (m0 ^ n0) | (m1 ^ n1) | (m2 ^ n2) | (m3 ^ n3) | (m4 ^ n4) | (m5 ^ n5) | (m6 ^ n6) | (m7 ^ n7)
+                n0 = m0
+                n1 = m1
+                n2 = m2
+                n3 = m3
+                n4 = m4
+                n5 = m5
+                n6 = m6
+                n7 = m7
+                if moved == 0 { break }
+                remaining &-= 1
+            }
+            let t = g &* 8
+            if g < full {
+                sink.take(t, n0)
+                sink.take(t &+ 1, n1)
+                sink.take(t &+ 2, n2)
+                sink.take(t &+ 3, n3)
+                sink.take(t &+ 4, n4)
+                sink.take(t &+ 5, n5)
+                sink.take(t &+ 6, n6)
+                sink.take(t &+ 7, n7)
+            } else {
+                let lanes = (n0, n1, n2, n3, n4, n5, n6, n7)
+                withUnsafeBytes(of: lanes) { raw in
+                    let n = raw.bindMemory(to: UInt32.self)
+                    for j in 0..<(treeCount &- t) { sink.take(t &+ j, n[j]) }
+                }
+            }
         }
     }
 
-    /// Sums the leaves in `leafNodes` in the library's tree order into `margins` (`outputCount`).
     @inline(__always)
-    func sumLeaves(_ leafNodes: UnsafePointer<UInt32>, _ margins: UnsafeMutablePointer<Double>) {
+    func walk<S: LeafSink>(_ scratch: borrowing ForestScratch, _ sink: inout S) {
+        if codeWidth == 1 {
+            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self)), &sink)
+        } else {
+            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt16.self)), &sink)
+        }
+    }
+
+    /// Walks the row in `scratch.codes` and sums its leaves in the library's order into `margins`.
+    @inline(__always)
+    func sumLeaves(_ scratch: borrowing ForestScratch, _ margins: UnsafeMutablePointer<Double>) {
         let outputs = outputCount
         if let leaves = leafFloat {
             if outputs == 1 {
-                var acc = baseFloat[0]
-                for t in 0..<treeCount { acc += leaves[Int(leafNodes[t])] }
-                margins[0] = Double(acc)
+                var sink = SumSink<Float>(sum: baseFloat[0], leaves: leaves)
+                walk(scratch, &sink)
+                margins[0] = Double(sink.sum)
             } else {
-                // float32 accumulators, kept in the output buffer's bytes would alias; use the stack.
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: outputs) { acc in
-                    for k in 0..<outputs { acc[k] = baseFloat[k] }
-                    for t in 0..<treeCount { acc[Int(treeOutput[t])] += leaves[Int(leafNodes[t])] }
-                    for k in 0..<outputs { margins[k] = Double(acc[k]) }
-                }
+                let acc = scratch.accumulators.assumingMemoryBound(to: Float.self)
+                for k in 0..<outputs { acc[k] = baseFloat[k] }
+                var sink = MultiSumSink<Float>(sums: acc, leaves: leaves, outputs: treeOutput)
+                walk(scratch, &sink)
+                for k in 0..<outputs { margins[k] = Double(acc[k]) }
             }
         } else if let leaves = leafDouble {
             if outputs == 1 {
-                var acc = 0.0
-                for t in 0..<treeCount { acc += leaves[Int(leafNodes[t])] }
-                margins[0] = acc
+                var sink = SumSink<Double>(sum: 0, leaves: leaves)
+                walk(scratch, &sink)
+                margins[0] = sink.sum
             } else {
                 for k in 0..<outputs { margins[k] = 0 }
-                for t in 0..<treeCount { margins[Int(treeOutput[t])] += leaves[Int(leafNodes[t])] }
+                var sink = MultiSumSink<Double>(sums: margins, leaves: leaves, outputs: treeOutput)
+                walk(scratch, &sink)
             }
             finishDouble(margins)
         } else if let leaves = leafFixed {
             if outputs == 1 {
-                var acc: Int64 = 0
-                for t in 0..<treeCount { acc &+= Int64(leaves[Int(leafNodes[t])]) }
-                margins[0] = fixedMargin(acc, 0)
+                var sink = SumSink<Int32>(sum: 0, leaves: leaves)
+                walk(scratch, &sink)
+                margins[0] = fixedMargin(sink.sum, 0)
             } else {
-                withUnsafeTemporaryAllocation(of: Int64.self, capacity: outputs) { acc in
-                    for k in 0..<outputs { acc[k] = 0 }
-                    for t in 0..<treeCount { acc[Int(treeOutput[t])] &+= Int64(leaves[Int(leafNodes[t])]) }
-                    for k in 0..<outputs { margins[k] = fixedMargin(acc[k], k) }
-                }
+                let acc = scratch.accumulators.assumingMemoryBound(to: Int64.self)
+                for k in 0..<outputs { acc[k] = 0 }
+                var sink = MultiSumSink<Int32>(sums: acc, leaves: leaves, outputs: treeOutput)
+                walk(scratch, &sink)
+                for k in 0..<outputs { margins[k] = fixedMargin(acc[k], k) }
             }
         }
     }
@@ -297,12 +336,7 @@ extension QuantizedForest {
     /// Margins for a row already quantized into `scratch.codes`.
     @inline(__always)
     public func margins(scratch: borrowing ForestScratch, into margins: UnsafeMutablePointer<Double>) {
-        if codeWidth == 1 {
-            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self)), scratch.leafNodes)
-        } else {
-            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt16.self)), scratch.leafNodes)
-        }
-        sumLeaves(scratch.leafNodes, margins)
+        sumLeaves(scratch, margins)
     }
 
     /// Quantizes `row` (`featureCount` floats) into `scratch.codes` and writes its margins
@@ -323,12 +357,8 @@ extension QuantizedForest {
 
     /// The library's leaf id for each tree (library order) for the row in `scratch.codes`.
     public func leafIDs(scratch: borrowing ForestScratch, into ids: UnsafeMutablePointer<Int32>) {
-        if codeWidth == 1 {
-            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self)), scratch.leafNodes)
-        } else {
-            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt16.self)), scratch.leafNodes)
-        }
-        for t in 0..<treeCount { ids[t] = leafIDs[Int(scratch.leafNodes[t])] }
+        var sink = LeafIDSink(ids: ids, table: leafIDs)
+        walk(scratch, &sink)
     }
 
     // MARK: - Batch
@@ -455,6 +485,33 @@ extension QuantizedForest {
             }
         }
     }
+}
+
+/// Receives each tree's leaf node, in the library's tree order.
+protocol LeafSink {
+    mutating func take(_ tree: Int, _ node: UInt32)
+}
+
+/// One output: the sum stays in a register; the adds overlap with the next group's walk.
+struct SumSink<Leaf: BatchLeaf>: LeafSink {
+    var sum: Leaf.Sum
+    let leaves: UnsafeMutablePointer<Leaf>
+    @inline(__always) mutating func take(_ tree: Int, _ node: UInt32) { Leaf.add(&sum, leaves[Int(node)]) }
+}
+
+struct MultiSumSink<Leaf: BatchLeaf>: LeafSink {
+    let sums: UnsafeMutablePointer<Leaf.Sum>
+    let leaves: UnsafeMutablePointer<Leaf>
+    let outputs: UnsafeMutablePointer<UInt32>
+    @inline(__always) mutating func take(_ tree: Int, _ node: UInt32) {
+        Leaf.add(&sums[Int(outputs[tree])], leaves[Int(node)])
+    }
+}
+
+struct LeafIDSink: LeafSink {
+    let ids: UnsafeMutablePointer<Int32>
+    let table: UnsafeMutablePointer<Int32>
+    @inline(__always) mutating func take(_ tree: Int, _ node: UInt32) { ids[tree] = table[Int(node)] }
 }
 
 /// Leaf storage types and the sums they feed (float32 → float32, float64 → float64, int32 → int64).

@@ -63,12 +63,14 @@ public final class QuantizedForest: @unchecked Sendable {
     let treeRoot: UnsafeMutablePointer<UInt32>
     let treeOutput: UnsafeMutablePointer<UInt32>
     let treeDepth: UnsafeMutablePointer<UInt32>
-    /// Single-row schedule: groups of 8 trees sorted by depth; per group the roots, the tree index
-    /// each lane writes (`treeCount` for padding lanes) and the step count.
+    /// Single-row schedule: groups of 8 consecutive trees (library order, so leaves can be summed as
+    /// soon as a group finishes); per group the roots (the dummy leaf 0 for padding lanes), the step
+    /// count (deepest tree) and the step before which no lane can have finished (the largest of the
+    /// trees' shallowest leaf depths): walking stops early once every lane sits on a leaf.
     let groupCount: Int
     let groupRoots: UnsafeMutablePointer<UInt32>
-    let groupTrees: UnsafeMutablePointer<UInt32>
     let groupSteps: UnsafeMutablePointer<UInt32>
+    let groupCheckFrom: UnsafeMutablePointer<UInt32>
     /// Quantizers: full descriptions (cold) and their plain-data copies the row path reads.
     let numeric: [NumericQuantizer]
     let categorical: [CategoricalQuantizer]
@@ -189,26 +191,27 @@ public final class QuantizedForest: @unchecked Sendable {
         treeDepth = .allocate(capacity: treeCount)
         treeDepth.initialize(from: depths, count: treeCount)
 
-        // 3. Single-row schedule: trees sorted by depth (stable), in groups of `lanes`.
-        let order = (0..<treeCount).sorted { (depths[$0], $0) < (depths[$1], $1) }
+        // 3. Single-row schedule: consecutive trees in groups of `lanes`.
+        let shallowest = ensemble.trees.map { UInt32($0.shallowestLeafDepth) }
         groupCount = (treeCount + Self.lanes - 1) / Self.lanes
         groupRoots = .allocate(capacity: groupCount * Self.lanes)
-        groupTrees = .allocate(capacity: groupCount * Self.lanes)
         groupSteps = .allocate(capacity: groupCount)
+        groupCheckFrom = .allocate(capacity: groupCount)
         for g in 0..<groupCount {
             var steps: UInt32 = 0
+            var checkFrom: UInt32 = 0
             for lane in 0..<Self.lanes {
                 let k = g * Self.lanes + lane
                 if k < treeCount {
-                    groupRoots[k] = roots[order[k]]
-                    groupTrees[k] = UInt32(order[k])
-                    steps = max(steps, depths[order[k]])
+                    groupRoots[k] = roots[k]
+                    steps = max(steps, depths[k])
+                    checkFrom = max(checkFrom, shallowest[k])
                 } else {
                     groupRoots[k] = 0
-                    groupTrees[k] = UInt32(treeCount)
                 }
             }
             groupSteps[g] = steps
+            groupCheckFrom[g] = checkFrom
         }
 
         // 4. Leaves and final-margin parameters.
@@ -271,8 +274,8 @@ public final class QuantizedForest: @unchecked Sendable {
         treeOutput.deallocate()
         treeDepth.deallocate()
         groupRoots.deallocate()
-        groupTrees.deallocate()
         groupSteps.deallocate()
+        groupCheckFrom.deallocate()
         thresholdPool.deallocate()
         categoryWords.deallocate()
         numericSpecs.deallocate()

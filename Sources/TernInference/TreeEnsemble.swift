@@ -182,6 +182,24 @@ extension Tree {
     }
 }
 
+extension Tree {
+    /// Depth of the shallowest leaf. Assumes a validated tree.
+    public var shallowestLeafDepth: Int {
+        var best = Int.max
+        var stack: [(Int32, Int)] = [(0, 0)]
+        while let (n, d) = stack.popLast() {
+            let node = nodes[Int(n)]
+            if node.kind == .leaf {
+                best = min(best, d)
+            } else {
+                stack.append((node.left, d + 1))
+                stack.append((node.right, d + 1))
+            }
+        }
+        return best
+    }
+}
+
 extension TreeEnsemble {
     /// Checks everything the compiler and the evaluators rely on; loaders call it before returning.
     ///

@@ -347,3 +347,25 @@ let text = lines.joined(separator: "\n")
 print(text)
 if let markdownPath { try text.write(toFile: markdownPath, atomically: true, encoding: .utf8) }
 if sink == 42.4242 { print(sink) }
+
+// MARK: Breakdown of Tern's single-row time (quantize vs walk + sum), for tuning.
+for (name, file) in [("xgb_bin", "xgb_bin.json"), ("lgb_reg", "lgb_reg.txt")] {
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(work)/\(file)")))
+    let forest = try QuantizedForest(TreeEnsemble.load(bytes: bytes), leafMode: .exact)
+    let scratch = forest.makeScratch()
+    var out = 0.0
+    var q: [Double] = []
+    var w: [Double] = []
+    rows.withUnsafeBufferPointer { p in
+        for r in 0..<singleRows {
+            let a = TSC.readOrdered()
+            forest.quantize(p.baseAddress! + r * featureCount, into: scratch.codes.baseAddress!)
+            let b = TSC.readOrdered()
+            forest.margins(scratch: scratch, into: &out)
+            let c = TSC.readOrdered()
+            q.append(Double(calibration.nanoseconds(forTicks: b - a)))
+            w.append(Double(calibration.nanoseconds(forTicks: c - b)))
+        }
+    }
+    print("\(name) breakdown: quantize p50 \(Int(median(q))) ns, walk+sum p50 \(Int(median(w))) ns")
+}
