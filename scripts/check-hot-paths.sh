@@ -39,6 +39,12 @@ PROBES=(
     probeBroadcastDrain
     probeByteRingClaimCommit
     probeByteRingRead
+    probeForestQuantize
+    probeForestQuantizeFeature
+    probeForestMargins
+    probeForestPredict
+    probeForestPredictBatch
+    probeForestLeafIDs
 )
 
 echo "== hot-path check: self-test (an allocating function must fail)"
@@ -60,7 +66,8 @@ echo "ok       the checker catches swift_allocObject"
 echo "== hot-path check: building HotPathProbes (release)"
 swift build -c release --target HotPathProbes 2>&1 | grep -E "error|warning:|Compiling|Build" || true
 objects=(.build/release/HotPathProbes.build/*.o .build/release/TernCore.build/*.o
-    .build/release/TernQueues.build/*.o .build/release/TernSystem.build/*.o)
+    .build/release/TernQueues.build/*.o .build/release/TernSystem.build/*.o
+    .build/release/TernInference.build/*.o)
 
 echo "== hot-path check: probes and everything they call"
 python3 scripts/hot_path_check.py --roots '$s13HotPathProbes' --name-contains 'HotPathProbes.probe' --expect "${PROBES[*]}" "${objects[@]}"

@@ -7,8 +7,10 @@ defined in the objects (transitively), and reports every call to a forbidden sym
 the chain of calls that reaches it.
 
 Forbidden: ARC (swift_retain/release and bridge-object variants), exclusivity checks
-(swift_beginAccess), heap allocation (swift_allocObject, swift_slowAlloc, malloc family) and
-boxed errors (swift_allocError). Exit status 1 on any finding or a missing expected root.
+(swift_beginAccess), heap allocation (swift_allocObject, swift_slowAlloc, malloc family), boxed
+errors (swift_allocError), and existential or unspecialized-generic dispatch (opened existentials,
+swift_getGenericMetadata, swift_dynamicCast; lazy witness-table accessors, which
+cache after their first call, are allowed). Exit status 1 on any finding or a missing expected root.
 
 usage: hot_path_check.py --roots PREFIX [--name-contains TEXT] [--expect NAME ...] OBJECT.o [...]
 """
@@ -20,7 +22,9 @@ import sys
 
 FORBIDDEN = re.compile(
     r"^(swift_(retain|release|unknownObjectRetain|unknownObjectRelease|bridgeObjectRetain|bridgeObjectRelease"
-    r"|nonatomic_retain|nonatomic_release|beginAccess|allocObject|slowAlloc|allocError|allocBox)\w*"
+    r"|nonatomic_retain|nonatomic_release|beginAccess|allocObject|slowAlloc|allocError|allocBox"
+    r"|getGenericMetadata|dynamicCast|getExistentialTypeMetadata|projectBox)\w*"
+    r"|__swift_project_boxed_opaque_existential\w*"
     r"|malloc|calloc|realloc|posix_memalign|aligned_alloc|_Znwm|_Znam)$"
 )
 FUNC = re.compile(r"^[0-9a-f]+ <(.+)>:$")
