@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer target for a time budget; exits non-zero if it finds a crash or a violated property.
 #
-# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price)
+# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price, models)
 #
 # Builds the target with `swiftc -sanitize=fuzzer,address` from the module's sources plus
 # Fuzz/<target>/*.swift into .build-fuzz/, seeds a corpus from Fuzz/<target>/seeds.txt (one input
-# per line) and runs. A crash leaves crash-<hash> in .build-fuzz/<target>/ with the input.
+# per line) and the files in Fuzz/<target>/seeds/ (for `models`, also the small fixture models in
+# ../shared/models, read in place), and runs. A crash leaves crash-<hash> in .build-fuzz/<target>/ with the input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
 seconds=${2:-60}
 
 case "$target" in
-    price) sources=(Sources/TernCore/*.swift) ; module=TernCore ;;
-    *) echo "unknown fuzz target '$target' (known: price)"; exit 2 ;;
+    price) sources=(Sources/TernCore/*.swift) ; module=TernCore ; max_len=96 ;;
+    models) sources=(Sources/TernInference/*.swift) ; module=TernInference ; max_len=16384 ;;
+    *) echo "unknown fuzz target '$target' (known: price, models)"; exit 2 ;;
 esac
 
 work=.build-fuzz/$target
@@ -32,10 +34,17 @@ if [ -f Fuzz/"$target"/seeds.txt ]; then
     done < Fuzz/"$target"/seeds.txt
 fi
 
+if [ -d Fuzz/"$target"/seeds ]; then cp Fuzz/"$target"/seeds/* "$work/corpus/"; fi
+if [ "$target" = models ] && [ -d ../shared/models ]; then
+    for f in xgb_small.json xgb_small.ubj lgb_small.txt; do
+        [ -f ../shared/models/$f ] && cp ../shared/models/$f "$work/corpus/fixture-$f"
+    done
+fi
+
 echo "== fuzz $target: running for ${seconds}s"
 cd "$work"
 status=0
-./"fuzz-$target" -max_total_time="$seconds" -max_len=96 -print_final_stats=1 corpus > run.log 2>&1 || status=$?
+./"fuzz-$target" -max_total_time="$seconds" -max_len=$max_len -print_final_stats=1 corpus > run.log 2>&1 || status=$?
 grep -E "DONE|Done [0-9]+ runs|stat::number_of_executed_units|ERROR|SUMMARY|Fatal error|crash-|Test unit" run.log || true
 if [ "$status" -ne 0 ]; then
     tail -40 run.log

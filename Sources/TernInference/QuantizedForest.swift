@@ -124,19 +124,6 @@ public final class QuantizedForest: @unchecked Sendable {
         thresholdsPerFeature = plan.thresholdsPerFeature
         numericOfFeature = plan.numericOfFeature
         categoricalOfFeature = plan.categoricalOfFeature
-        thresholdPoolCount = max(plan.pool.count, 16)
-        thresholdPool = .allocate(capacity: thresholdPoolCount)
-        thresholdPool.initialize(repeating: .nan, count: thresholdPoolCount)
-        for (i, v) in plan.pool.enumerated() { thresholdPool[i] = v }
-        numericSpecs = .allocate(capacity: max(plan.numeric.count, 1))
-        for (i, q) in plan.numeric.enumerated() { (numericSpecs + i).initialize(to: NumericSpec(q)) }
-        categoricalSpecs = .allocate(capacity: max(plan.categorical.count, 1))
-        for (i, q) in plan.categorical.enumerated() { (categoricalSpecs + i).initialize(to: CategoricalSpec(q)) }
-        strictCount = ensemble.library != .xgboost
-        categoryWords = .allocate(capacity: max(plan.words.count, 1))
-        categoryWords.initialize(repeating: 0, count: max(plan.words.count, 1))
-        for (i, w) in plan.words.enumerated() { categoryWords[i] = w }
-
         // 2. Nodes: node 0 is a shared dummy leaf (padding lanes walk it); then each tree BFS.
         let leafThreshold: UInt16 = codeWidth == 1 ? 255 : .max
         var packed: [PackedNode] = [PackedNode(child: 0, slot: 0, threshold: leafThreshold)]
@@ -177,6 +164,22 @@ public final class QuantizedForest: @unchecked Sendable {
                 ids.append(-1)
             }
         }
+        // Everything that can throw happens before the first raw allocation (a throwing class
+        // initializer does not run deinit).
+        let fixed = leafMode == .quantized ? try FixedLeaves(ensemble: ensemble, packedLeafValues: leafValues, ids: ids) : nil
+        thresholdPoolCount = max(plan.pool.count, 16)
+        thresholdPool = .allocate(capacity: thresholdPoolCount)
+        thresholdPool.initialize(repeating: .nan, count: thresholdPoolCount)
+        for (i, v) in plan.pool.enumerated() { thresholdPool[i] = v }
+        numericSpecs = .allocate(capacity: max(plan.numeric.count, 1))
+        for (i, q) in plan.numeric.enumerated() { (numericSpecs + i).initialize(to: NumericSpec(q)) }
+        categoricalSpecs = .allocate(capacity: max(plan.categorical.count, 1))
+        for (i, q) in plan.categorical.enumerated() { (categoricalSpecs + i).initialize(to: CategoricalSpec(q)) }
+        strictCount = ensemble.library != .xgboost
+        categoryWords = .allocate(capacity: max(plan.words.count, 1))
+        categoryWords.initialize(repeating: 0, count: max(plan.words.count, 1))
+        for (i, w) in plan.words.enumerated() { categoryWords[i] = w }
+
         nodeCount = packed.count
         nodes = .allocate(capacity: nodeCount)
         nodes.initialize(from: packed, count: nodeCount)
@@ -254,7 +257,7 @@ public final class QuantizedForest: @unchecked Sendable {
         case .quantized:
             leafFloat = nil
             leafDouble = nil
-            let fixed = try FixedLeaves(ensemble: ensemble, packedLeafValues: leafValues, ids: ids)
+            let fixed = fixed!
             let p = UnsafeMutablePointer<Int32>.allocate(capacity: nodeCount)
             p.initialize(from: fixed.values, count: nodeCount)
             leafFixed = p
