@@ -5,9 +5,10 @@
 #
 #   liburing-dev  io_uring journal (TernJournal)          libnuma-dev  CPU/NUMA placement (TernSystem)
 #   libzstd-dev   Databento DBN feeds (TernMarketData)    python3      scripts (hot-path check, charts)
+#   python3-venv, python3-pip   the model fixtures' libraries (scripts/model-fixtures.sh)
 set -euo pipefail
 
-packages=(liburing-dev libnuma-dev libzstd-dev python3 binutils gzip "$@")
+packages=(liburing-dev libnuma-dev libzstd-dev python3 python3-venv python3-pip binutils gzip "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

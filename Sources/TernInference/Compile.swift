@@ -219,11 +219,8 @@ struct FixedLeaves {
             case .float32(let base):
                 m += abs(Double(base[k]))
                 unit = 0x1p-24
-            case .float64(let n):
-                if let n {
-                    r /= Double(n)
-                    m /= Double(n)
-                }
+            case .float64:
+                break
             case .float64ScaleBias(let sc, let b):
                 r *= abs(sc)
                 m = m * abs(sc) + abs(b[k])

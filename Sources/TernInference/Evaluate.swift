@@ -310,17 +310,20 @@ extension QuantizedForest {
         }
     }
 
-    /// LightGBM's average and CatBoost's scale and bias, applied to float64 sums.
+    /// CatBoost's scale and bias, applied to float64 sums.
     @inline(__always)
     func finishDouble(_ margins: UnsafeMutablePointer<Double>) {
-        switch library {
-        case .lightgbm:
-            if averaged { for k in 0..<outputCount { margins[k] /= averageOver } }
-        case .catboost:
+        if library == .catboost {
             for k in 0..<outputCount { margins[k] = margins[k] * scale + bias[k] }
-        case .xgboost:
-            break
         }
+    }
+
+    /// Margins → predictions: LightGBM's `average_output` division (its prediction averages; its raw
+    /// score does not), then the output transform.
+    @inline(__always)
+    func applyOutput(_ values: UnsafeMutablePointer<Double>) {
+        if averaged { for k in 0..<outputCount { values[k] /= averageOver } }
+        transform.apply(UnsafeMutableBufferPointer(start: values, count: outputCount), library: library)
     }
 
     @inline(__always)
@@ -328,7 +331,7 @@ extension QuantizedForest {
         let m = Double(sum) * leafScale
         switch library {
         case .xgboost: return Double(baseFloat[k]) + m
-        case .lightgbm: return averaged ? m / averageOver : m
+        case .lightgbm: return m
         case .catboost: return m * scale + bias[k]
         }
     }
@@ -352,7 +355,7 @@ extension QuantizedForest {
     @inline(__always)
     public func predict(_ row: UnsafePointer<Float>, scratch: borrowing ForestScratch, into out: UnsafeMutablePointer<Double>) {
         predictMargins(row, scratch: scratch, into: out)
-        transform.apply(UnsafeMutableBufferPointer(start: out, count: outputCount), library: library)
+        applyOutput(out)
     }
 
     /// The library's leaf id for each tree (library order) for the row in `scratch.codes`.
@@ -413,9 +416,7 @@ extension QuantizedForest {
                 }
             }
             if transformed {
-                for r in 0..<m {
-                    transform.apply(UnsafeMutableBufferPointer(start: dst + r &* outputCount, count: outputCount), library: library)
-                }
+                for r in 0..<m { applyOutput(dst + r &* outputCount) }
             }
             start &+= m
         }

@@ -94,13 +94,12 @@ extension TreeEnsemble {
                     acc[trees[t].output] += Float(leaf.leafValue)
                 }
                 margins = acc.map { Double($0) }
-            case .float64(let averageOver):
+            case .float64:
                 for t in trees.indices {
                     let leaf = trees[t].nodes[referenceLeafNode(tree: t, row: row)]
                     leafIDs.append(leaf.leafID)
                     margins[trees[t].output] += leaf.leafValue
                 }
-                if let n = averageOver { margins = margins.map { $0 / Double(n) } }
             case .float64ScaleBias(let scale, let bias):
                 for t in trees.indices {
                     let leaf = trees[t].nodes[referenceLeafNode(tree: t, row: row)]

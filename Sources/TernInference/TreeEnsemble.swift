@@ -105,8 +105,9 @@ public struct Tree: Sendable, Equatable {
 public enum Accumulation: Sendable, Equatable {
     /// XGBoost: `acc = base[k]` in float32, then `acc += leaf` in float32, trees in order.
     case float32(base: [Float])
-    /// LightGBM: `acc = 0.0`, `acc += leaf` in float64, trees in order; divided by the number of
-    /// iterations when the model was trained with `average_output` (random forest mode).
+    /// LightGBM: `acc = 0.0`, `acc += leaf` in float64, trees in order. With `average_output`
+    /// (random forest mode) LightGBM's raw score is still the plain sum; only its prediction divides
+    /// by the number of iterations before the transform (`GBDT::Predict` vs `PredictRaw`).
     case float64(averageOver: Int?)
     /// CatBoost: float64 sum of leaves in order, then `acc × scale + bias[k]`.
     case float64ScaleBias(scale: Double, bias: [Double])

@@ -67,7 +67,7 @@ enum XGBoostLoader {
             base = stored.map(xgboostLogit)
             transform = .sigmoid(scale: 1)
         case "binary:logitraw":
-            base = stored.map(xgboostLogit)
+            base = stored  // its base_score is already a margin (checked against XGBoost 3.2)
             transform = .identity
         case "binary:hinge":
             base = stored
