@@ -146,7 +146,8 @@ extension QuantizedForest {
 
     @inline(__always)
     func popcount(_ mask: SIMDMask<SIMD16<Int32>>) -> Int {
-        Int(SIMD16<Int32>(repeating: 0).replacing(with: 1, where: mask).wrappedSum())
+        // A mask lane is all ones (-1) when true: the negated lane sum is the count.
+        -Int(unsafeBitCast(mask, to: SIMD16<Int32>.self).wrappedSum())
     }
 
     @inline(__always)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Tern's QuantizedForest against the fastest native predictors of the same two models (trees.md
+# §7), in one process, on one pinned CPU, interleaved rep by rep; prints the table and the ratios
+# the goals are stated in, and writes it to docs/benchmarks/trees.md.
+#
+#   xgb_bin (XGBoost, 300 trees, depth 6):  XGBoost C API, tl2cgen C (plain and quantize=1)
+#   lgb_reg (LightGBM, 500 trees, 31 leaves): LightGBM C API, tl2cgen C (both), lleaves
+#
+# Installs the anchors from PyPI into Benchmarks/.venv-trees (xgboost, lightgbm, treelite, tl2cgen,
+# lleaves with llvmlite<0.45), generates and compiles tl2cgen's C with gcc -O3 -march=native,
+# compiles lleaves objects, and makes a 100k-row benchmark matrix from ../shared/models (once; in
+# .build/trees/; the tl2cgen compile of the 500-tree model takes about four minutes).
+#
+# usage: Benchmarks/compare-trees.sh [--reps N] [--single N] [--batch N]
+set -euo pipefail
+cd "$(dirname "$0")"
+../scripts/install-deps.sh gcc python3-venv
+venv=.venv-trees
+work=.build/trees
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import xgboost, lightgbm, treelite, tl2cgen, lleaves" 2> /dev/null; then
+    echo "== installing the anchors into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check numpy xgboost-cpu==3.2.0 lightgbm==4.7.0 treelite==4.8.1 \
+        tl2cgen==1.0.0 lleaves==1.3.0 'llvmlite<0.45'
+fi
+if [ ! -f "$work/anchors.json" ] || [ TreeCompare/prepare.py -nt "$work/anchors.json" ]; then
+    echo "== building the anchors into $work (tl2cgen C compile: a few minutes)"
+    "$venv/bin/python" TreeCompare/prepare.py --models ../../shared/models --work "$work"
+fi
+echo "== building tree-compare (release)"
+swift build -c release --product tree-compare 2>&1 | grep -E "error|Compiling|Build" || true
+mkdir -p ../docs/benchmarks
+OMP_NUM_THREADS=1 .build/release/tree-compare --work "$work" --markdown ../docs/benchmarks/trees.md "$@"
