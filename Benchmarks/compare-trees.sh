@@ -31,3 +31,4 @@ echo "== building tree-compare (release)"
 swift build -c release --product tree-compare 2>&1 | grep -E "error|Compiling|Build" || true
 mkdir -p ../docs/benchmarks
 OMP_NUM_THREADS=1 .build/release/tree-compare --work "$work" --markdown ../docs/benchmarks/trees.md "$@"
+python3 TreeCompare/chart.py ../docs/benchmarks/trees.md ../docs/benchmarks/trees.svg
