@@ -6,10 +6,11 @@
 //
 //     tern (executable) ─► Tern (umbrella) ─► TernQueues ─► TernSystem ─► CNuma, CTernShims
 //                                         │                           └─► TernCore
+//                                         ├─► TernInference (standard library + libm)
 //                                         └─► TernCore   (standard library only)
 //
 // Modules arrive with their first real code; later issues add TernMarketData,
-// TernInference, TernRisk, TernJournal, TernEngine and TernABI. Every public module is also a library
+// TernRisk, TernJournal, TernEngine and TernABI. Every public module is also a library
 // product of the same name so another package can depend on, say, `TernCore` alone.
 import PackageDescription
 
