@@ -13,7 +13,8 @@ public struct ForestScratch: ~Copyable {
     let treeCount: Int
     let slotCount: Int
     let codeWidth: Int
-    /// Identity of the forest it was made for, checked on use.
+    /// Identity of the forest it was made for, checked by `assert` in debug builds (a scratch from
+    /// another forest may be too small: a programming error, not an input error).
     let owner: ObjectIdentifier
 
     init(_ forest: QuantizedForest) {
@@ -262,6 +263,7 @@ extension QuantizedForest {
 
     @inline(__always)
     func walk<S: LeafSink>(_ scratch: borrowing ForestScratch, _ sink: inout S) {
+        assert(scratch.owner == ObjectIdentifier(self), "a ForestScratch made by another QuantizedForest")
         if codeWidth == 1 {
             walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self)), &sink)
         } else {
@@ -389,6 +391,7 @@ extension QuantizedForest {
         _ rows: UnsafePointer<Float>, _ count: Int, _ scratch: borrowing ForestScratch,
         _ out: UnsafeMutablePointer<Double>, _ transformed: Bool, _: C.Type
     ) {
+        assert(scratch.owner == ObjectIdentifier(self), "a ForestScratch made by another QuantizedForest")
         let block = Self.batchBlock
         let stride = slotCount
         let codes = scratch.batchCodes.assumingMemoryBound(to: C.self)
