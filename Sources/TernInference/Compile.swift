@@ -120,7 +120,7 @@ struct QuantizerBuilder {
             if t > 253 { width = 2 }
             perFeature[Int(key.feature)] = max(perFeature[Int(key.feature)], t)
             var q = NumericQuantizer(
-                feature: Int(key.feature), rule: key.rule, strict: key.rule != .xgboostNaN, count: t, blocks: 0,
+                feature: Int(key.feature), rule: key.rule, count: t, blocks: 0,
                 offset: 0, fenceOffset: 0, searchLength: 0, lowSlot: slot, highSlot: slot, sorted: sorted)
             slot += 1
             if key.rule.hasMissing {

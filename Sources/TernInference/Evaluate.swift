@@ -9,10 +9,6 @@ public struct ForestScratch: ~Copyable {
     public let codes: UnsafeMutableRawBufferPointer
     let batchCodes: UnsafeMutableRawPointer
     let accumulators: UnsafeMutableRawPointer
-    let outputs: Int
-    let treeCount: Int
-    let slotCount: Int
-    let codeWidth: Int
     /// Identity of the forest it was made for, checked by `assert` in debug builds (a scratch from
     /// another forest may be too small: a programming error, not an input error).
     let owner: ObjectIdentifier
@@ -26,10 +22,6 @@ public struct ForestScratch: ~Copyable {
         let accBytes = 8 * forest.outputCount * QuantizedForest.batchBlock
         accumulators = .allocate(byteCount: accBytes, alignment: 64)
         accumulators.initializeMemory(as: UInt8.self, repeating: 0, count: accBytes)
-        outputs = forest.outputCount
-        treeCount = forest.treeCount
-        slotCount = forest.slotCount
-        codeWidth = forest.codeWidth
         owner = ObjectIdentifier(forest)
     }
 

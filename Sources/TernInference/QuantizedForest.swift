@@ -325,8 +325,6 @@ enum QuantizerRule: UInt8 {
 struct NumericQuantizer {
     var feature: Int
     var rule: QuantizerRule
-    /// true: count thresholds `< x` (the `x ≤ t` libraries); false: count `≤ x` (XGBoost).
-    var strict: Bool
     /// Distinct thresholds T.
     var count: Int
     /// 16-float blocks in the pool (NaN-padded) starting at `offset`.
