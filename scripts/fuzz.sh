@@ -44,7 +44,7 @@ fi
 echo "== fuzz $target: running for ${seconds}s"
 cd "$work"
 status=0
-./"fuzz-$target" -max_total_time="$seconds" -max_len=$max_len -print_final_stats=1 corpus > run.log 2>&1 || status=$?
+./"fuzz-$target" -max_total_time="$seconds" -max_len=$max_len -timeout=20 -print_final_stats=1 corpus > run.log 2>&1 || status=$?
 grep -E "DONE|Done [0-9]+ runs|stat::number_of_executed_units|ERROR|SUMMARY|Fatal error|crash-|Test unit" run.log || true
 if [ "$status" -ne 0 ]; then
     tail -40 run.log
