@@ -1,5 +1,6 @@
 import Foundation
 import TernCore
+import TernTestSupport
 import Testing
 
 /// Every price and quantity string in the real Binance captures (../shared/data) must parse, agree
@@ -17,7 +18,7 @@ struct RealDataTests {
             Issue.record("../shared/data is missing: real-data tests need it beside the project")
             return
         }
-        let text = try gunzip(folder.appendingPathComponent(file))
+        let text = String(decoding: try readFixture(folder.appendingPathComponent(file)), as: UTF8.self)
         // Decimal strings in the capture: "61737.63000000", "0.02000000", "-0.00100".
         let regex = try NSRegularExpression(pattern: #""(-?[0-9]+\.[0-9]+)""#)
         var count = 0
@@ -32,17 +33,5 @@ struct RealDataTests {
             #expect(try Price.parse(price.description) == price)
         }
         #expect(count > 100_000, "expected the full capture, saw \(count) decimals")
-    }
-
-    func gunzip(_ url: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-dc", url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

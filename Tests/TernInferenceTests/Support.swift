@@ -1,5 +1,6 @@
 import Foundation
 import TernInference
+import TernTestSupport
 import Testing
 
 /// `../shared/models` beside the project (the fixture models and their libraries' outputs).
@@ -10,21 +11,8 @@ func sharedModelsFolder() -> URL? {
     return FileManager.default.fileExists(atPath: models.path) ? models : nil
 }
 
-/// The file's bytes; `.gz` files are decompressed with the system's gzip.
-func readModelFile(_ url: URL) throws -> [UInt8] {
-    if url.pathExtension == "gz" {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-dc", url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return [UInt8](data)
-    }
-    return [UInt8](try Data(contentsOf: url))
-}
+/// The file's bytes (`.gz` decompressed): the shared test-support reader.
+func readModelFile(_ url: URL) throws -> [UInt8] { try readFixture(url) }
 
 /// A CSV of numbers with a header line: the header and the rows.
 struct NumberTable {
