@@ -9,8 +9,10 @@ func roundDownToFloat(_ t: Double) -> Float {
 }
 
 struct QuantizerPlan {
-    var numeric: [NumericQuantizer]
-    var categorical: [CategoricalQuantizer]
+    var numeric: [NumericSpec]
+    /// Each numeric quantizer's sorted distinct thresholds (compile time only: `route` needs them).
+    var sortedThresholds: [[Float]]
+    var categorical: [CategoricalSpec]
     var pool: [Float]
     var words: [UInt32]
     var slotCount: Int
@@ -30,14 +32,16 @@ struct QuantizerPlan {
             return (UInt16(categorical[categoricalIndex[key]!].slot), 0)
         }
         let key = NumericKey(node: node, library: library)
-        let q = numeric[numericIndex[key]!]
+        let index = numericIndex[key]!
+        let q = numeric[index]
+        let sorted = sortedThresholds[index]
         let t = key.normalized(node.threshold)
         // Index of t in the sorted distinct list (binary search; present by construction).
         var lo = 0
-        var hi = q.sorted.count
+        var hi = sorted.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if q.sorted[mid] < t { lo = mid + 1 } else { hi = mid }
+            if sorted[mid] < t { lo = mid + 1 } else { hi = mid }
         }
         let slot = q.rule.hasMissing && !node.defaultLeft ? q.highSlot : q.lowSlot
         return (UInt16(slot), UInt16(1 + lo))
@@ -104,7 +108,8 @@ struct QuantizerBuilder {
 
     func finish() throws(ModelError) -> QuantizerPlan {
         let keys = thresholds.keys.sorted { ($0.feature, $0.rule.rawValue) < ($1.feature, $1.rule.rawValue) }
-        var numeric: [NumericQuantizer] = []
+        var numeric: [NumericSpec] = []
+        var sortedThresholds: [[Float]] = []
         var pool: [Float] = []
         var slot = 0
         var width = 1
@@ -119,35 +124,33 @@ struct QuantizerBuilder {
             }
             if t > 253 { width = 2 }
             perFeature[Int(key.feature)] = max(perFeature[Int(key.feature)], t)
-            var q = NumericQuantizer(
-                feature: Int(key.feature), rule: key.rule, count: t, blocks: 0,
-                offset: 0, fenceOffset: 0, searchLength: 0, lowSlot: slot, highSlot: slot, sorted: sorted)
+            var q = NumericSpec(
+                feature: key.feature, rule: key.rule, count: Int32(t), blocks: 0, offset: Int32(pool.count),
+                fenceOffset: 0, searchLength: 0, lowSlot: Int32(slot), highSlot: Int32(slot))
             slot += 1
             if key.rule.hasMissing {
-                q.highSlot = slot
+                q.highSlot = Int32(slot)
                 slot += 1
             }
+            pool.append(contentsOf: sorted)
             let blocks = max((t + 15) / 16, 1)
             if blocks <= 16 {
-                q.blocks = blocks
-                q.offset = pool.count
-                pool.append(contentsOf: sorted)
+                q.blocks = Int32(blocks)
                 pool.append(contentsOf: repeatElement(Float.nan, count: blocks * 16 - t))
-                q.fenceOffset = pool.count
-                for b in 0..<16 { pool.append(b < blocks ? pool[q.offset + b * 16 + 15] : .nan) }
+                q.fenceOffset = Int32(pool.count)
+                for b in 0..<16 { pool.append(b < blocks ? pool[Int(q.offset) + b * 16 + 15] : .nan) }
             } else {
                 var length = 1
                 while length < t + 1 { length <<= 1 }
-                q.searchLength = length
-                q.offset = pool.count
-                pool.append(contentsOf: sorted)
+                q.searchLength = Int32(length)
                 pool.append(contentsOf: repeatElement(Float.nan, count: length - t))
             }
             numericIndex[key] = numeric.count
             numericOfFeature[Int(key.feature)].append(numeric.count)
             numeric.append(q)
+            sortedThresholds.append(sorted)
         }
-        var categorical: [CategoricalQuantizer] = []
+        var categorical: [CategoricalSpec] = []
         var words: [UInt32] = []
         var categoricalIndex: [CategoricalKey: Int] = [:]
         var categoricalOfFeature = Array(repeating: [Int](), count: ensemble.featureCount)
@@ -155,9 +158,9 @@ struct QuantizerBuilder {
             categoricalIndex[key] = categorical.count
             categoricalOfFeature[Int(key.feature)].append(categorical.count)
             categorical.append(
-                CategoricalQuantizer(
-                    feature: Int(key.feature), library: ensemble.library, defaultLeft: key.defaultLeft,
-                    wordOffset: words.count, wordCount: key.words.count, slot: slot))
+                CategoricalSpec(
+                    feature: key.feature, xgboost: ensemble.library == .xgboost, defaultLeft: key.defaultLeft,
+                    wordOffset: Int32(words.count), wordCount: Int32(key.words.count), slot: Int32(slot)))
             words.append(contentsOf: key.words)
             slot += 1
         }
@@ -165,7 +168,7 @@ struct QuantizerBuilder {
             throw ModelError(.limit, "the model needs \(slot) codes per row (at most 65,535)")
         }
         return QuantizerPlan(
-            numeric: numeric, categorical: categorical, pool: pool, words: words, slotCount: max(slot, 1),
+            numeric: numeric, sortedThresholds: sortedThresholds, categorical: categorical, pool: pool, words: words, slotCount: max(slot, 1),
             codeWidth: width, thresholdsPerFeature: perFeature, numericOfFeature: numericOfFeature,
             categoricalOfFeature: categoricalOfFeature, numericIndex: numericIndex,
             categoricalIndex: categoricalIndex, library: ensemble.library, sets: ensemble.categorySets)

@@ -71,11 +71,11 @@ extension QuantizedForest {
 
     @inline(__always)
     func quantizeRow<C: FixedWidthInteger & UnsignedInteger>(_ row: UnsafePointer<Float>, _ codes: UnsafeMutablePointer<C>) {
-        for i in 0..<numeric.count {
+        for i in 0..<numericCount {
             let q = numericSpecs[i]
             writeNumeric(q, row[Int(q.feature)], codes)
         }
-        for i in 0..<categorical.count {
+        for i in 0..<categoricalCount {
             let q = categoricalSpecs[i]
             writeCategorical(q, row[Int(q.feature)], codes)
         }

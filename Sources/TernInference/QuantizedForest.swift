@@ -71,9 +71,9 @@ public final class QuantizedForest: @unchecked Sendable {
     let groupRoots: UnsafeMutablePointer<UInt32>
     let groupSteps: UnsafeMutablePointer<UInt32>
     let groupCheckFrom: UnsafeMutablePointer<UInt32>
-    /// Quantizers: full descriptions (cold) and their plain-data copies the row path reads.
-    let numeric: [NumericQuantizer]
-    let categorical: [CategoricalQuantizer]
+    /// Quantizers.
+    let numericCount: Int
+    let categoricalCount: Int
     let numericSpecs: UnsafeMutablePointer<NumericSpec>
     let categoricalSpecs: UnsafeMutablePointer<CategoricalSpec>
     /// Every numeric quantizer counts `t < x` (LightGBM, CatBoost) or every one counts `t ≤ x` (XGBoost).
@@ -117,8 +117,8 @@ public final class QuantizedForest: @unchecked Sendable {
             for node in tree.nodes where node.kind != .leaf { builder.add(node) }
         }
         let plan = try builder.finish()
-        numeric = plan.numeric
-        categorical = plan.categorical
+        numericCount = plan.numeric.count
+        categoricalCount = plan.categorical.count
         slotCount = plan.slotCount
         codeWidth = plan.codeWidth
         thresholdsPerFeature = plan.thresholdsPerFeature
@@ -172,9 +172,9 @@ public final class QuantizedForest: @unchecked Sendable {
         thresholdPool.initialize(repeating: .nan, count: thresholdPoolCount)
         for (i, v) in plan.pool.enumerated() { thresholdPool[i] = v }
         numericSpecs = .allocate(capacity: max(plan.numeric.count, 1))
-        for (i, q) in plan.numeric.enumerated() { (numericSpecs + i).initialize(to: NumericSpec(q)) }
+        numericSpecs.initialize(from: plan.numeric, count: plan.numeric.count)
         categoricalSpecs = .allocate(capacity: max(plan.categorical.count, 1))
-        for (i, q) in plan.categorical.enumerated() { (categoricalSpecs + i).initialize(to: CategoricalSpec(q)) }
+        categoricalSpecs.initialize(from: plan.categorical, count: plan.categorical.count)
         strictCount = ensemble.library != .xgboost
         categoryWords = .allocate(capacity: max(plan.words.count, 1))
         categoryWords.initialize(repeating: 0, count: max(plan.words.count, 1))
@@ -322,58 +322,26 @@ enum QuantizerRule: UInt8 {
     var hasMissing: Bool { self == .xgboostNaN || self == .lightgbmNaN || self == .lightgbmZero }
 }
 
-struct NumericQuantizer {
-    var feature: Int
-    var rule: QuantizerRule
-    /// Distinct thresholds T.
-    var count: Int
-    /// 16-float blocks in the pool (NaN-padded) starting at `offset`.
-    var blocks: Int
-    var offset: Int
-    /// Fences (last value of each block, NaN-padded to 16) at `fenceOffset`; only when blocks ≤ 16.
-    var fenceOffset: Int
-    /// For large T: the padded power-of-two length searched by binary search.
-    var searchLength: Int
-    /// Output slots; `lowSlot` is used for rules without missing values.
-    var lowSlot: Int
-    var highSlot: Int
-    var sorted: [Float]
-}
-
-struct CategoricalQuantizer {
-    var feature: Int
-    var library: TreeLibrary
-    var defaultLeft: Bool
-    var wordOffset: Int
-    var wordCount: Int
-    var slot: Int
-}
-
-/// The plain-data part of a `NumericQuantizer`, as the row path reads it.
+/// One numeric quantizer, per (column, missing rule): its thresholds' place in the pool and the
+/// slots it writes. Plain data, read by the row path.
 struct NumericSpec: BitwiseCopyable {
     var feature: Int32
     var rule: QuantizerRule
+    /// Distinct thresholds T.
     var count: Int32
+    /// 16-float blocks in the pool (NaN-padded) starting at `offset`.
     var blocks: Int32
     var offset: Int32
+    /// Fences (last value of each block, NaN-padded to 16) at `fenceOffset`; only when blocks ≤ 16.
     var fenceOffset: Int32
+    /// For large T: the padded power-of-two length searched by binary search (0 otherwise).
     var searchLength: Int32
+    /// Output slots; `lowSlot` is used for rules without missing values.
     var lowSlot: Int32
     var highSlot: Int32
-
-    init(_ q: NumericQuantizer) {
-        feature = Int32(q.feature)
-        rule = q.rule
-        count = Int32(q.count)
-        blocks = Int32(q.blocks)
-        offset = Int32(q.offset)
-        fenceOffset = Int32(q.fenceOffset)
-        searchLength = Int32(q.searchLength)
-        lowSlot = Int32(q.lowSlot)
-        highSlot = Int32(q.highSlot)
-    }
 }
 
+/// One categorical quantizer, per distinct (column, category set, default direction): a 0/1 code.
 struct CategoricalSpec: BitwiseCopyable {
     var feature: Int32
     var xgboost: Bool
@@ -381,13 +349,4 @@ struct CategoricalSpec: BitwiseCopyable {
     var wordOffset: Int32
     var wordCount: Int32
     var slot: Int32
-
-    init(_ q: CategoricalQuantizer) {
-        feature = Int32(q.feature)
-        xgboost = q.library == .xgboost
-        defaultLeft = q.defaultLeft
-        wordOffset = Int32(q.wordOffset)
-        wordCount = Int32(q.wordCount)
-        slot = Int32(q.slot)
-    }
 }
