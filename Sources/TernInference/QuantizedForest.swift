@@ -14,8 +14,9 @@
 /// **Layout.** Nodes are 8 bytes (`child`, `slot`, `threshold`) in per-tree breadth-first order with
 /// siblings adjacent, so the next node is `child + (code > threshold)`. A leaf points to itself
 /// with the largest threshold, so walking past it is harmless and 8 trees can advance in lock-step
-/// without a data-dependent branch. Trees are grouped by depth; their leaves are then summed in the
-/// library's own tree order.
+/// without a data-dependent branch; a group of 8 stops once none of them moves. Groups are
+/// consecutive trees, so each group's leaves are summed in the library's own tree order as soon as it
+/// finishes.
 public final class QuantizedForest: @unchecked Sendable {
     /// How leaf values are stored and summed.
     public enum LeafMode: Sendable, Equatable {
@@ -131,10 +132,13 @@ public final class QuantizedForest: @unchecked Sendable {
         var ids: [Int32] = [-1]
         var roots: [UInt32] = []
         var depths: [UInt32] = []
+        var shallowest: [UInt32] = []
         for tree in ensemble.trees {
             let root = UInt32(packed.count)
             roots.append(root)
-            depths.append(UInt32(tree.depth))
+            let (low, high) = tree.leafDepths
+            depths.append(UInt32(high))
+            shallowest.append(UInt32(low))
             // BFS: queue of original node indices; position in `packed` assigned on enqueue.
             var queue: [Int32] = [0]
             var head = 0
@@ -195,7 +199,6 @@ public final class QuantizedForest: @unchecked Sendable {
         treeDepth.initialize(from: depths, count: treeCount)
 
         // 3. Single-row schedule: consecutive trees in groups of `lanes`.
-        let shallowest = ensemble.trees.map { UInt32($0.shallowestLeafDepth) }
         groupCount = (treeCount + Self.lanes - 1) / Self.lanes
         groupRoots = .allocate(capacity: groupCount * Self.lanes)
         groupSteps = .allocate(capacity: groupCount)

@@ -166,39 +166,27 @@ public enum ModelLimits {
 }
 
 extension Tree {
-    /// Depth of the tree (0 for a single leaf). Assumes a validated tree.
-    public var depth: Int {
-        var best = 0
+    /// The depths of the shallowest and the deepest leaf (0 and 0 for a single leaf), in one walk.
+    /// Assumes a validated tree.
+    public var leafDepths: (shallowest: Int, deepest: Int) {
+        var shallowest = Int.max
+        var deepest = 0
         var stack: [(Int32, Int)] = [(0, 0)]
         while let (n, d) = stack.popLast() {
             let node = nodes[Int(n)]
             if node.kind == .leaf {
-                best = max(best, d)
+                shallowest = min(shallowest, d)
+                deepest = max(deepest, d)
             } else {
                 stack.append((node.left, d + 1))
                 stack.append((node.right, d + 1))
             }
         }
-        return best
+        return (shallowest, deepest)
     }
-}
 
-extension Tree {
-    /// Depth of the shallowest leaf. Assumes a validated tree.
-    public var shallowestLeafDepth: Int {
-        var best = Int.max
-        var stack: [(Int32, Int)] = [(0, 0)]
-        while let (n, d) = stack.popLast() {
-            let node = nodes[Int(n)]
-            if node.kind == .leaf {
-                best = min(best, d)
-            } else {
-                stack.append((node.left, d + 1))
-                stack.append((node.right, d + 1))
-            }
-        }
-        return best
-    }
+    /// Depth of the tree: edges from the root to its deepest leaf.
+    public var depth: Int { leafDepths.deepest }
 }
 
 extension TreeEnsemble {
