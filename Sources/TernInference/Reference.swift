@@ -81,34 +81,21 @@ extension TreeEnsemble {
         guard row.count == featureCount else {
             throw ModelError(.usage, "the row has \(row.count) values; the model reads \(featureCount)")
         }
-        var leafIDs: [Int32] = []
-        leafIDs.reserveCapacity(trees.count)
-        var margins = [Double](repeating: 0, count: outputCount)
-        row.withUnsafeBufferPointer { row in
-            switch accumulation {
-            case .float32(let base):
-                var acc = base
-                for t in trees.indices {
-                    let leaf = trees[t].nodes[referenceLeafNode(tree: t, row: row)]
-                    leafIDs.append(leaf.leafID)
-                    acc[trees[t].output] += Float(leaf.leafValue)
-                }
-                margins = acc.map { Double($0) }
-            case .float64:
-                for t in trees.indices {
-                    let leaf = trees[t].nodes[referenceLeafNode(tree: t, row: row)]
-                    leafIDs.append(leaf.leafID)
-                    margins[trees[t].output] += leaf.leafValue
-                }
-            case .float64ScaleBias(let scale, let bias):
-                for t in trees.indices {
-                    let leaf = trees[t].nodes[referenceLeafNode(tree: t, row: row)]
-                    leafIDs.append(leaf.leafID)
-                    margins[trees[t].output] += leaf.leafValue
-                }
-                for k in margins.indices { margins[k] = margins[k] * scale + bias[k] }
-            }
+        let leaves = row.withUnsafeBufferPointer { row in
+            trees.indices.map { t in trees[t].nodes[referenceLeafNode(tree: t, row: row)] }
         }
-        return (margins, leafIDs)
+        var margins = [Double](repeating: 0, count: outputCount)
+        switch accumulation {
+        case .float32(let base):
+            var acc = base
+            for (t, leaf) in leaves.enumerated() { acc[trees[t].output] += Float(leaf.leafValue) }
+            margins = acc.map { Double($0) }
+        case .float64:
+            for (t, leaf) in leaves.enumerated() { margins[trees[t].output] += leaf.leafValue }
+        case .float64ScaleBias(let scale, let bias):
+            for (t, leaf) in leaves.enumerated() { margins[trees[t].output] += leaf.leafValue }
+            for k in margins.indices { margins[k] = margins[k] * scale + bias[k] }
+        }
+        return (margins, leaves.map(\.leafID))
     }
 }
