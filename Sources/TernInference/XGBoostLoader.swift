@@ -88,7 +88,7 @@ enum XGBoostLoader {
         default:
             throw ModelError(.unsupported, "objective '\(objectiveName)' is not supported", format: format.rawValue)
         }
-        if objectiveName.hasPrefix("multi:") != (numClass > 1) && numClass > 1 {
+        if numClass > 1 && !objectiveName.hasPrefix("multi:") {
             throw s.fail("learner.objective.name", "'\(objectiveName)' with num_class = \(numClass)")
         }
         for (k, b) in base.enumerated() where !b.isFinite {
