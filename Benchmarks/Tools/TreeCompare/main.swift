@@ -89,11 +89,13 @@ struct Predictor {
 }
 
 var predictors: [Predictor] = []
+var ternForests: [(name: String, forest: QuantizedForest)] = []
 
 // MARK: Tern
 for (name, file) in [("xgb_bin", "xgb_bin.json"), ("lgb_reg", "lgb_reg.txt")] {
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(work)/\(file)")))
     let forest = try QuantizedForest(TreeEnsemble.load(bytes: bytes), leafMode: .exact)
+    ternForests.append((name, forest))
     nonisolated(unsafe) let scratch = UnsafeMutablePointer<ForestScratch>.allocate(capacity: 1)
     scratch.initialize(to: forest.makeScratch())
     var out = 0.0
@@ -349,9 +351,7 @@ if let markdownPath { try text.write(toFile: markdownPath, atomically: true, enc
 if sink == 42.4242 { print(sink) }
 
 // MARK: Breakdown of Tern's single-row time (quantize vs walk + sum), for tuning.
-for (name, file) in [("xgb_bin", "xgb_bin.json"), ("lgb_reg", "lgb_reg.txt")] {
-    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(work)/\(file)")))
-    let forest = try QuantizedForest(TreeEnsemble.load(bytes: bytes), leafMode: .exact)
+for (name, forest) in ternForests {
     let scratch = forest.makeScratch()
     var out = 0.0
     var q: [Double] = []
