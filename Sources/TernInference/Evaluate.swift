@@ -53,20 +53,17 @@ extension QuantizedForest {
     /// already current: the engine's incremental path (a feature changed; re-quantize just it).
     public func quantize(feature: Int, value: Float, into codes: UnsafeMutableRawPointer) {
         guard feature >= 0 && feature < featureCount else { return }
-        for i in numericOfFeature[feature] {
-            if codeWidth == 1 {
-                writeNumeric(numericSpecs[i], value, codes.assumingMemoryBound(to: UInt8.self))
-            } else {
-                writeNumeric(numericSpecs[i], value, codes.assumingMemoryBound(to: UInt16.self))
-            }
+        if codeWidth == 1 {
+            quantizeFeature(feature, value, codes.assumingMemoryBound(to: UInt8.self))
+        } else {
+            quantizeFeature(feature, value, codes.assumingMemoryBound(to: UInt16.self))
         }
-        for i in categoricalOfFeature[feature] {
-            if codeWidth == 1 {
-                writeCategorical(categoricalSpecs[i], value, codes.assumingMemoryBound(to: UInt8.self))
-            } else {
-                writeCategorical(categoricalSpecs[i], value, codes.assumingMemoryBound(to: UInt16.self))
-            }
-        }
+    }
+
+    @inline(__always)
+    func quantizeFeature<C: FixedWidthInteger & UnsignedInteger>(_ feature: Int, _ value: Float, _ codes: UnsafeMutablePointer<C>) {
+        for i in numericOfFeature[feature] { writeNumeric(numericSpecs[i], value, codes) }
+        for i in categoricalOfFeature[feature] { writeCategorical(categoricalSpecs[i], value, codes) }
     }
 
     @inline(__always)
