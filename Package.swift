@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "TernSystem", targets: ["TernSystem"]),
         .library(name: "TernQueues", targets: ["TernQueues"]),
         .library(name: "TernInference", targets: ["TernInference"]),
+        .library(name: "TernRisk", targets: ["TernRisk"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
@@ -63,9 +64,13 @@ let package = Package(
         // compiler and its evaluators. The standard library only (its libm calls go through Glibc).
         .target(name: "TernInference", swiftSettings: librarySettings),
 
+        // MARK: Risk: pre-trade checks, exposure state, rate limits and the kill switch. TernCore and
+        // the standard library's Synchronization only.
+        .target(name: "TernRisk", dependencies: ["TernCore"], swiftSettings: librarySettings),
+
         // MARK: Umbrella and host.
         .target(
-            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference"], swiftSettings: librarySettings),
+            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk"], swiftSettings: librarySettings),
         .executableTarget(
             name: "tern",
             dependencies: [
@@ -78,7 +83,7 @@ let package = Package(
         // client module calls it (so generic code is specialized across the module boundary exactly
         // as in a user's binary). scripts/check-hot-paths.sh disassembles these. Not a product.
         .target(
-            name: "HotPathProbes", dependencies: ["TernCore", "TernQueues", "TernInference"], swiftSettings: librarySettings),
+            name: "HotPathProbes", dependencies: ["TernCore", "TernQueues", "TernInference", "TernRisk"], swiftSettings: librarySettings),
 
         // MARK: Tests. TernTestSupport holds helpers every test target shares (not a product).
         .target(name: "TernTestSupport", path: "Tests/TernTestSupport"),
@@ -86,6 +91,7 @@ let package = Package(
         .testTarget(name: "TernSystemTests", dependencies: ["TernSystem", "TernCore"]),
         .testTarget(name: "TernQueuesTests", dependencies: ["TernQueues", "TernSystem", "TernTestSupport"]),
         .testTarget(name: "TernInferenceTests", dependencies: ["TernInference", "TernTestSupport"]),
+        .testTarget(name: "TernRiskTests", dependencies: ["TernRisk", "TernCore", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,3 +2,4 @@
 @_exported public import TernSystem
 @_exported public import TernQueues
 @_exported public import TernInference
+@_exported public import TernRisk

@@ -1,0 +1,674 @@
+import Synchronization
+import TernCore
+
+/// The engine's state and logic. A struct reached through one raw pointer from `RiskEngine`, so
+/// mutations are static (no dynamic exclusivity checks) and nothing is reference counted on the
+/// check path. One thread owns it.
+struct RiskCore: ~Copyable {
+    // MARK: Configuration (fixed)
+    let firm: FirmLimits
+    let instrumentCount: Int
+    let accountCount: Int
+    let strategyCount: Int
+    let instruments: UnsafeMutablePointer<InstrumentRisk>
+    let accounts: UnsafeMutablePointer<AccountLimits>
+    let strategies: UnsafeMutablePointer<StrategyLimits>
+    let instrumentWords: Int
+    let accountWords: Int
+    /// Bit sets: restricted instruments; per account the instruments it may trade; per strategy the
+    /// accounts it may use.
+    let restrictedBits: UnsafeMutablePointer<UInt64>
+    let permittedBits: UnsafeMutablePointer<UInt64>
+    let strategyAccountBits: UnsafeMutablePointer<UInt64>
+    let operators: [String]
+    let version: UInt32
+    let workingCapacity: Int
+
+    // MARK: Kill switch (shared flags; engine-side causes)
+    unowned(unsafe) let killSwitch: KillSwitch
+    let flags: UnsafeMutablePointer<Atomic<UInt8>>
+    let generation: UnsafeMutablePointer<Atomic<UInt64>>
+    var seenGeneration: UInt64 = 0
+    /// Per scope index: a bit set of `KillCause` raw values.
+    let causes: UnsafeMutablePointer<UInt16>
+
+    // MARK: Mutable state
+    let markets: UnsafeMutablePointer<MarketState>
+    let positions: UnsafeMutablePointer<PositionState>
+    let accountTotals: UnsafeMutablePointer<ExposureTotals>
+    var firmTotals = ExposureTotals()
+    var firmSubmit: SlidingLog
+    var firmModify: SlidingLog
+    var firmCancel: SlidingLog
+    /// Per account: submit, modify, cancel, venue rejects.
+    let accountLogs: UnsafeMutablePointer<SlidingLog>
+    /// Per strategy: submit, modify, fills, attempts.
+    let strategyLogs: UnsafeMutablePointer<SlidingLog>
+    let strategyEnabled: UnsafeMutablePointer<Bool>
+    var duplicates: DuplicateTable
+    var clientOrderIDs: IDSet
+    var executionIDs: IDSet
+    let orders: UnsafeMutablePointer<WorkingOrder>
+    var index: IDMap
+    var freeHead: Int32 = 0
+    var liveHead: Int32 = -1
+    var liveCount = 0
+    let closed: UnsafeMutablePointer<ClosedOrder>
+    let closedCapacity: Int
+    var closedNext = 0
+    let outbox: UnsafeMutablePointer<CancelOrder>
+    let outboxCapacity: Int
+    var outboxHead = 0
+    var outboxCount = 0
+    var nextCancelID: UInt64 = 1
+    var events: [RiskEvent] = []
+    var lastNow: Int64 = Int64.min
+    var sequence: UInt64 = 0
+    var reconciling = false
+    var counters = RiskCounters()
+
+    init(_ config: RiskConfiguration, killSwitch: KillSwitch) {
+        firm = config.firm
+        instrumentCount = config.instruments.count
+        accountCount = config.accounts.count
+        strategyCount = config.strategies.count
+        instruments = .allocate(capacity: max(instrumentCount, 1))
+        instruments.initialize(from: config.instruments, count: instrumentCount)
+        accounts = .allocate(capacity: max(accountCount, 1))
+        accounts.initialize(from: config.accounts, count: accountCount)
+        strategies = .allocate(capacity: max(strategyCount, 1))
+        strategies.initialize(from: config.strategies, count: strategyCount)
+        instrumentWords = (instrumentCount + 63) / 64
+        accountWords = (accountCount + 63) / 64
+        restrictedBits = .allocate(capacity: max(instrumentWords, 1))
+        restrictedBits.initialize(repeating: 0, count: max(instrumentWords, 1))
+        for id in config.restricted { restrictedBits[Int(id.rawValue) / 64] |= 1 << UInt64(id.rawValue % 64) }
+        let permitCount = max(accountCount * instrumentWords, 1)
+        permittedBits = .allocate(capacity: permitCount)
+        permittedBits.initialize(repeating: ~0, count: permitCount)
+        for (account, list) in config.accountPermissions {
+            let base = Int(account.rawValue) * instrumentWords
+            for w in 0..<instrumentWords { permittedBits[base + w] = 0 }
+            for id in list { permittedBits[base + Int(id.rawValue) / 64] |= 1 << UInt64(id.rawValue % 64) }
+        }
+        let strategyBitCount = max(strategyCount * accountWords, 1)
+        strategyAccountBits = .allocate(capacity: strategyBitCount)
+        strategyAccountBits.initialize(repeating: ~0, count: strategyBitCount)
+        for (strategy, list) in config.strategyAccounts {
+            let base = Int(strategy.rawValue) * accountWords
+            for w in 0..<accountWords { strategyAccountBits[base + w] = 0 }
+            for id in list { strategyAccountBits[base + Int(id.rawValue) / 64] |= 1 << UInt64(id.rawValue % 64) }
+        }
+        operators = config.operators
+        version = config.version
+        workingCapacity = config.capacity.workingOrders
+
+        self.killSwitch = killSwitch
+        flags = killSwitch.flags
+        generation = killSwitch.generation
+        causes = .allocate(capacity: killSwitch.scopeCount)
+        causes.initialize(repeating: 0, count: killSwitch.scopeCount)
+
+        markets = .allocate(capacity: max(instrumentCount, 1))
+        markets.initialize(repeating: MarketState(), count: max(instrumentCount, 1))
+        positions = .allocate(capacity: max(instrumentCount * accountCount, 1))
+        positions.initialize(repeating: PositionState(), count: max(instrumentCount * accountCount, 1))
+        accountTotals = .allocate(capacity: max(accountCount, 1))
+        accountTotals.initialize(repeating: ExposureTotals(), count: max(accountCount, 1))
+        firmSubmit = SlidingLog(config.firm.submitRate)
+        firmModify = SlidingLog(config.firm.modifyRate)
+        firmCancel = SlidingLog(config.firm.cancelRate)
+        accountLogs = .allocate(capacity: max(accountCount * 4, 1))
+        for (i, a) in config.accounts.enumerated() {
+            (accountLogs + 4 * i).initialize(to: SlidingLog(a.submitRate))
+            (accountLogs + 4 * i + 1).initialize(to: SlidingLog(a.modifyRate))
+            (accountLogs + 4 * i + 2).initialize(to: SlidingLog(a.cancelRate))
+            (accountLogs + 4 * i + 3).initialize(to: SlidingLog(a.rejectTrip))
+        }
+        strategyLogs = .allocate(capacity: max(strategyCount * 4, 1))
+        strategyEnabled = .allocate(capacity: max(strategyCount, 1))
+        for (i, s) in config.strategies.enumerated() {
+            (strategyLogs + 4 * i).initialize(to: SlidingLog(s.submitRate))
+            (strategyLogs + 4 * i + 1).initialize(to: SlidingLog(s.modifyRate))
+            (strategyLogs + 4 * i + 2).initialize(to: SlidingLog(s.executionThrottle))
+            (strategyLogs + 4 * i + 3).initialize(to: SlidingLog(s.attemptTrip))
+            (strategyEnabled + i).initialize(to: s.enabled)
+        }
+        duplicates = DuplicateTable(config.firm.duplicateOrders)
+        clientOrderIDs = IDSet(capacity: config.capacity.clientOrderIDs)
+        executionIDs = IDSet(capacity: config.capacity.executionIDs)
+        orders = .allocate(capacity: workingCapacity)
+        orders.initialize(repeating: WorkingOrder(), count: workingCapacity)
+        for i in 0..<workingCapacity { orders[i].next = i + 1 < workingCapacity ? Int32(i + 1) : -1 }
+        index = IDMap(capacity: workingCapacity * 2)
+        closedCapacity = config.capacity.closedOrders
+        closed = .allocate(capacity: closedCapacity)
+        closed.initialize(repeating: ClosedOrder(), count: closedCapacity)
+        outboxCapacity = workingCapacity * 2
+        outbox = .allocate(capacity: outboxCapacity)
+        events.reserveCapacity(1024)
+    }
+
+    deinit {
+        instruments.deallocate()
+        accounts.deallocate()
+        strategies.deallocate()
+        restrictedBits.deallocate()
+        permittedBits.deallocate()
+        strategyAccountBits.deallocate()
+        causes.deallocate()
+        markets.deallocate()
+        positions.deallocate()
+        accountTotals.deallocate()
+        firmSubmit.deallocate()
+        firmModify.deallocate()
+        firmCancel.deallocate()
+        for i in 0..<(accountCount * 4) { accountLogs[i].deallocate() }
+        accountLogs.deallocate()
+        for i in 0..<(strategyCount * 4) { strategyLogs[i].deallocate() }
+        strategyLogs.deallocate()
+        strategyEnabled.deallocate()
+        duplicates.deallocate()
+        clientOrderIDs.deallocate()
+        executionIDs.deallocate()
+        orders.deallocate()
+        index.deallocate()
+        closed.deallocate()
+        outbox.deallocate()
+    }
+
+    // MARK: - Small helpers
+
+    /// Time never runs backwards inside the engine: a clock that steps back is held at the last
+    /// value seen (windows neither unlock nor lock falsely).
+    @inline(__always)
+    mutating func clock(_ t: Timestamp) -> Int64 {
+        if t.rawValue > lastNow { lastNow = t.rawValue }
+        return lastNow
+    }
+
+    @inline(__always)
+    func deny(_ reason: RejectReason, _ limit: RiskLimit, _ limitValue: Int128 = 0, _ value: Int128 = 0) -> RiskDecision {
+        RiskDecision(reason: reason, limit: limit, limitValue: limitValue, value: value)
+    }
+
+    @inline(__always)
+    func positionIndex(_ account: Int, _ instrument: Int) -> Int { account &* instrumentCount &+ instrument }
+
+    /// |price| × quantity × multiplier in money raw units, rounded away from zero; nil on overflow.
+    @inline(__always)
+    func notional(_ instrument: Int, _ price: Int64, _ quantity: Int64) -> Int128? {
+        let p = Price(rawValue: price == Int64.min ? Int64.max : (price < 0 ? -price : price))
+        do {
+            return try Money.notional(
+                price: p, quantity: Quantity(rawValue: quantity), multiplier: instruments[instrument].spec.multiplier,
+                rounding: .awayFromZero
+            ).rawValue
+        } catch {
+            return nil
+        }
+    }
+
+    /// Signed quantity × price × multiplier (the price keeps its sign), saturating.
+    @inline(__always)
+    func signedValue(_ instrument: Int, _ price: Int64, _ quantity: Int64) -> Int128 {
+        do {
+            return try Money.notional(
+                price: Price(rawValue: price), quantity: Quantity(rawValue: quantity),
+                multiplier: instruments[instrument].spec.multiplier, rounding: .awayFromZero
+            ).rawValue
+        } catch {
+            return (price < 0) != (quantity < 0) ? Int128.min / 2 : Int128.max / 2
+        }
+    }
+
+    /// The band's half-width around `reference` (price raw units), the narrower of its two forms;
+    /// nil if the band admits nothing.
+    @inline(__always)
+    func width(_ band: PriceBand, _ instrument: Int, _ reference: Int64) -> Int64? {
+        var w: Int64? = nil
+        if let t = band.ticks {
+            let (v, o) = t.multipliedReportingOverflow(by: instruments[instrument].spec.tickSize.rawValue)
+            w = o ? Int64.max : v
+        }
+        if let b = band.basisPoints {
+            let v = Int128(reference.magnitude) * Int128(b) / 10_000
+            let clamped = v > Int128(Int64.max) ? Int64.max : Int64(v)
+            w = w.map { min($0, clamped) } ?? clamped
+        }
+        return w
+    }
+
+    /// The reference price: the last trade if it is inside a valid quote, else the mid.
+    /// `.failure` carries the reason: none, invalid (crossed or locked), or stale.
+    @inline(__always)
+    func reference(_ instrument: Int, _ now: Int64) -> (price: Int64, reason: RejectReason, limit: RiskLimit) {
+        let m = markets[instrument]
+        if !m.hasQuote { return (0, .noReferencePrice, .referencePrice) }
+        let age = now &- m.stamp
+        if age > instruments[instrument].maxReferenceAgeNanoseconds { return (age, .staleReferencePrice, .referenceAge) }
+        if m.bid >= m.ask { return (0, .referencePriceInvalid, .referencePrice) }
+        if m.hasLast, m.last >= m.bid, m.last <= m.ask { return (m.last, RejectReason(rawValue: 0), .none) }
+        let mid = Int64((Int128(m.bid) + Int128(m.ask)) / 2)
+        if mid == 0, !instruments[instrument].spec.allowsNegativePrices { return (0, .referencePriceInvalid, .referencePrice) }
+        return (mid, RejectReason(rawValue: 0), .none)
+    }
+
+    @inline(__always)
+    func flag(_ i: Int) -> UInt8 { flags[i].load(ordering: .acquiring) }
+
+    @inline(__always)
+    func scopeIndexes(account a: Int, strategy s: Int, instrument i: Int, side: Side) -> (Int, Int, Int, Int) {
+        let accountIndex = 1 &+ a
+        let strategyIndex = 1 &+ accountCount &+ s
+        let instrumentIndex = 1 &+ accountCount &+ strategyCount &+ i
+        let sideIndex = 1 &+ accountCount &+ strategyCount &+ instrumentCount &+ 2 &* i &+ Int(side.rawValue) &- 1
+        return (accountIndex, strategyIndex, instrumentIndex, sideIndex)
+    }
+
+    /// The kill gate: `.tripped` with the widest tripped scope, `.reducing` if any scope is
+    /// reducing (and none tripped), else armed.
+    @inline(__always)
+    func gate(account a: Int, strategy s: Int, instrument i: Int, side: Side) -> (KillState, RiskLimit, Int) {
+        let (ai, si, ii, di) = scopeIndexes(account: a, strategy: s, instrument: i, side: side)
+        let f0 = flag(0)
+        let f1 = flag(ai)
+        let f2 = flag(si)
+        let f3 = flag(ii)
+        let f4 = flag(di)
+        if (f0 | f1 | f2 | f3 | f4) == 0 { return (.armed, .none, 0) }
+        if f0 == 1 { return (.tripped, .killFirm, 0) }
+        if f1 == 1 { return (.tripped, .killAccount, ai) }
+        if f2 == 1 { return (.tripped, .killStrategy, si) }
+        if f3 == 1 { return (.tripped, .killInstrument, ii) }
+        if f4 == 1 { return (.tripped, .killSide, di) }
+        return (.reducing, .reducingMode, 0)
+    }
+
+    /// Whether an order of `q` on `side` only reduces the position: the position is on the other
+    /// side and `q` plus `alreadyWorking` on this side fits inside it (no flip, never from flat).
+    @inline(__always)
+    func reduces(_ p: PositionState, _ side: Side, _ q: Int64, alreadyWorking: Int64) -> Bool {
+        let pos = p.position
+        if pos == 0 { return false }
+        if side == .buy ? pos > 0 : pos < 0 { return false }
+        let (sum, o) = q.addingReportingOverflow(alreadyWorking)
+        return !o && sum <= Int64(pos.magnitude > UInt64(Int64.max) ? UInt64(Int64.max) : pos.magnitude)
+    }
+
+    // MARK: - New orders
+
+    /// Every check for a new order, in the order of notes §3.3. No side effects.
+    /// On acceptance `reservedPrice` is the price to reserve exposure at and `reservedNotional` its notional.
+    @inline(__always)
+    func evaluate(_ o: NewOrder, _ now: Int64) -> (RiskDecision, reservedPrice: Int64, reservedNotional: Int128, contentKey: UInt64) {
+        let none = (Int64(0), Int128(0), UInt64(0))
+        // 1. Identities (before any array is indexed), then the kill gate.
+        let i = Int(o.instrumentID.rawValue)
+        let a = Int(o.accountID.rawValue)
+        let s = Int(o.strategyID.rawValue)
+        guard i < instrumentCount else { return (deny(.unknownInstrument, .instrumentID, Int128(instrumentCount), Int128(i)), none.0, none.1, none.2) }
+        guard a < accountCount else { return (deny(.unknownAccount, .accountID, Int128(accountCount), Int128(a)), none.0, none.1, none.2) }
+        guard s < strategyCount else { return (deny(.unknownStrategy, .strategyID, Int128(strategyCount), Int128(s)), none.0, none.1, none.2) }
+        let q = o.quantity.rawValue
+        let p = positions[positionIndex(a, i)]
+        let (killState, killLimit, killIndex) = gate(account: a, strategy: s, instrument: i, side: o.side)
+        if killState == .tripped {
+            let throttled = killLimit == .killStrategy && causes[killIndex] & (1 << UInt16(KillCause.executionThrottle.rawValue)) != 0
+            return (deny(throttled ? .strategyDisabled : .killSwitchHalted, throttled ? .executionThrottle : killLimit, 0, Int128(killIndex)), none.0, none.1, none.2)
+        }
+        if killState == .reducing {
+            let working = o.side == .buy ? p.openBuyQuantity : p.openSellQuantity
+            if !reduces(p, o.side, q, alreadyWorking: working) {
+                return (deny(.reduceOnlyViolation, .reducingMode, Int128(p.position), Int128(q)), none.0, none.1, none.2)
+            }
+        }
+        // 2. Structure.
+        let r = instruments[i]
+        guard strategyEnabled[s] else { return (deny(.strategyDisabled, .strategyEnabled), none.0, none.1, none.2) }
+        if reconciling { return (deny(.reconciling, .reconciliation), none.0, none.1, none.2) }
+        guard r.capabilities.allows(o.orderType) else {
+            return (deny(.unsupportedOrderType, .orderType, Int128(r.capabilities.orderTypes), Int128(o.orderType.rawValue)), none.0, none.1, none.2)
+        }
+        guard r.capabilities.allows(o.timeInForce) else {
+            return (deny(.unsupportedTimeInForce, .timeInForce, Int128(r.capabilities.timesInForce), Int128(o.timeInForce.rawValue)), none.0, none.1, none.2)
+        }
+        if o.timeInForce == .goodTillDate, o.expireTime.rawValue <= now {
+            return (deny(.expireTimeInvalid, .expireTime, Int128(now), Int128(o.expireTime.rawValue)), none.0, none.1, none.2)
+        }
+        let session = markets[i].session
+        switch session {
+        case .open: break
+        case .preOpen, .auction:
+            if o.orderType == .market || o.orderType == .stop {
+                return (deny(.unsupportedOrderType, .session, Int128(session.rawValue), Int128(o.orderType.rawValue)), none.0, none.1, none.2)
+            }
+            if !r.auctionBand.isConfigured { return (deny(.marketClosed, .auctionBand, Int128(session.rawValue)), none.0, none.1, none.2) }
+        case .halted, .closed:
+            return (deny(.marketClosed, .session, Int128(session.rawValue)), none.0, none.1, none.2)
+        }
+        // 3. Numbers.
+        let spec = r.spec
+        guard q > 0 else { return (deny(.quantityInvalid, .quantityPositive, 0, Int128(q)), none.0, none.1, none.2) }
+        guard q % spec.lotSize.rawValue == 0 else {
+            return (deny(.quantityNotOnLot, .lotSize, Int128(spec.lotSize.rawValue), Int128(q)), none.0, none.1, none.2)
+        }
+        guard q >= spec.minQuantity.rawValue else {
+            return (deny(.quantityBelowMinimum, .minQuantity, Int128(spec.minQuantity.rawValue), Int128(q)), none.0, none.1, none.2)
+        }
+        guard q <= spec.maxQuantity.rawValue else {
+            return (deny(.quantityAboveMaximum, .maxQuantity, Int128(spec.maxQuantity.rawValue), Int128(q)), none.0, none.1, none.2)
+        }
+        let tick = spec.tickSize.rawValue
+        if o.orderType.hasLimitPrice {
+            let price = o.price.rawValue
+            guard spec.allowsNegativePrices || price > 0 else {
+                return (deny(.priceInvalid, .priceSign, 0, Int128(price)), none.0, none.1, none.2)
+            }
+            guard price % tick == 0 else { return (deny(.priceNotOnTick, .tickSize, Int128(tick), Int128(price)), none.0, none.1, none.2) }
+        }
+        if o.orderType.hasStopPrice {
+            let stop = o.stopPrice.rawValue
+            guard spec.allowsNegativePrices || stop > 0 else { return (deny(.priceInvalid, .stopPrice, 0, Int128(stop)), none.0, none.1, none.2) }
+            guard stop % tick == 0 else { return (deny(.priceNotOnTick, .stopPrice, Int128(tick), Int128(stop)), none.0, none.1, none.2) }
+        }
+        // 4. Duplicates.
+        let id = o.clientOrderID.rawValue
+        guard id != 0, id & (1 << 63) == 0 else { return (deny(.clientOrderIDInvalid, .clientOrderID, 0, Int128(id)), none.0, none.1, none.2) }
+        if clientOrderIDs.contains(id) { return (deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id)), none.0, none.1, none.2) }
+        if clientOrderIDs.isFull {
+            return (deny(.capacityExhausted, .clientOrderIDCapacity, Int128(clientOrderIDs.capacity), Int128(clientOrderIDs.count)), none.0, none.1, none.2)
+        }
+        if index.find(id) >= 0 { return (deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id)), none.0, none.1, none.2) }
+        let key = mixKey((
+            UInt64(o.instrumentID.rawValue) | UInt64(o.accountID.rawValue) << 32,
+            UInt64(o.strategyID.rawValue) | UInt64(o.side.rawValue) << 32 | UInt64(o.orderType.rawValue) << 40,
+            UInt64(bitPattern: o.orderType.hasLimitPrice ? o.price.rawValue : 0), UInt64(bitPattern: q)
+        ))
+        switch duplicates.allows(key, now) {
+        case .some(true): break
+        case .some(false):
+            return (deny(.duplicateOrder, .duplicateWindow, Int128(firm.duplicateOrders.count), Int128(firm.duplicateOrders.windowNanoseconds)), none.0, none.1, none.2)
+        case .none:
+            return (deny(.capacityExhausted, .duplicateCapacity, Int128(DuplicateTable.entries)), none.0, none.1, none.2)
+        }
+        // 5. Restricted list and permissions.
+        let bit: UInt64 = 1 << UInt64(i % 64)
+        if restrictedBits[i / 64] & bit != 0 { return (deny(.restrictedInstrument, .restrictedList, 0, Int128(i)), none.0, none.1, none.2) }
+        if permittedBits[a &* instrumentWords &+ i / 64] & bit == 0 {
+            return (deny(.notPermitted, .accountPermission, Int128(a), Int128(i)), none.0, none.1, none.2)
+        }
+        if strategyAccountBits[s &* accountWords &+ a / 64] & (1 << UInt64(a % 64)) == 0 {
+            return (deny(.notPermitted, .strategyPermission, Int128(s), Int128(a)), none.0, none.1, none.2)
+        }
+        // 6. Fat finger (quantity), then the reference price, collars and the notional.
+        guard q <= r.maxOrderQuantity.rawValue else {
+            return (deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(r.maxOrderQuantity.rawValue), Int128(q)), none.0, none.1, none.2)
+        }
+        let ref = reference(i, now)
+        if ref.reason.rawValue != 0 {
+            return (deny(ref.reason, ref.limit, Int128(r.maxReferenceAgeNanoseconds), Int128(ref.price)), none.0, none.1, none.2)
+        }
+        let auction = session != .open
+        let band = auction ? r.auctionBand : r.band
+        guard let w = width(band, i, ref.price) else { return (deny(.priceOutsideBand, auction ? .auctionBand : .band), none.0, none.1, none.2) }
+        let high = ref.price.addingReportingOverflow(w)
+        let low = ref.price.subtractingReportingOverflow(w)
+        let upper = high.overflow ? Int64.max : high.partialValue
+        let lower = low.overflow ? Int64.min : low.partialValue
+        let price: Int64
+        if o.orderType.hasLimitPrice {
+            price = o.price.rawValue
+            let tooHigh = price > upper && (o.side == .buy || !r.aggressiveOnlyBand)
+            let tooLow = price < lower && (o.side == .sell || !r.aggressiveOnlyBand)
+            if tooHigh || tooLow {
+                return (deny(.priceOutsideBand, auction ? .auctionBand : .band, Int128(tooHigh ? upper : lower), Int128(price)), none.0, none.1, none.2)
+            }
+        } else {
+            // Market and stop orders are reserved at the worst price the band admits.
+            price = o.side == .buy ? upper : lower
+        }
+        if r.driftWindowNanoseconds > 0 {
+            let m = markets[i]
+            let anchor = m.hasDriftAnchor && now &- m.driftStart < r.driftWindowNanoseconds ? m.driftAnchor : ref.price
+            guard let dw = width(r.driftBand, i, anchor) else { return (deny(.priceDriftLimit, .driftBand), none.0, none.1, none.2) }
+            let d = Int128(price) - Int128(anchor)
+            if d.magnitude > UInt128(dw) { return (deny(.priceDriftLimit, .driftBand, Int128(dw), d), none.0, none.1, none.2) }
+        }
+        guard let orderNotional = notional(i, price, q) else {
+            return (deny(.notionalOverflow, .notionalRange, Int128.max, 0), none.0, none.1, none.2)
+        }
+        guard orderNotional <= r.maxOrderNotional.rawValue else {
+            return (deny(.notionalAboveMaximum, .maxOrderNotional, r.maxOrderNotional.rawValue, orderNotional), none.0, none.1, none.2)
+        }
+        // 7. Self-match against our own resting orders.
+        if firm.selfMatch != .off {
+            var j = markets[i].head
+            while j >= 0 {
+                let w = orders[Int(j)]
+                if w.side != o.side, firm.selfMatch == .firm || Int(w.account) == a, w.leaves > 0 {
+                    let crosses = o.orderType == .market || o.orderType == .stop || w.type == .market || w.type == .stop
+                        || (o.side == .buy ? price >= w.price : price <= w.price)
+                    if crosses { return (deny(.selfMatch, .selfMatch, Int128(w.id), Int128(price)), none.0, none.1, none.2) }
+                }
+                j = w.instrumentNext
+            }
+        }
+        // 8. Exposure: reduce-only, loss, worst-case position, working orders, credit.
+        let reducing = reduces(p, o.side, q, alreadyWorking: o.side == .buy ? p.openBuyQuantity : p.openSellQuantity)
+        if o.flags.contains(.reduceOnly) {
+            let already = o.side == .buy ? p.reduceOnlyBuy : p.reduceOnlySell
+            if !reduces(p, o.side, q, alreadyWorking: already) {
+                return (deny(.reduceOnlyViolation, .reduceOnlyFlag, Int128(p.position), Int128(q) + Int128(already)), none.0, none.1, none.2)
+            }
+        }
+        let at = accountTotals[a]
+        let al = accounts[a]
+        if !reducing {
+            if at.dailyPnL < -al.dailyLossLimit.rawValue {
+                return (deny(.lossLimit, .accountDailyLoss, -al.dailyLossLimit.rawValue, at.dailyPnL), none.0, none.1, none.2)
+            }
+            if firmTotals.dailyPnL < -firm.dailyLossLimit.rawValue {
+                return (deny(.lossLimit, .firmDailyLoss, -firm.dailyLossLimit.rawValue, firmTotals.dailyPnL), none.0, none.1, none.2)
+            }
+        }
+        if o.side == .buy {
+            let worst = Int128(p.position) + Int128(p.openBuyQuantity) + Int128(q)
+            if worst > Int128(r.maxLong.rawValue) { return (deny(.positionLimit, .maxLong, Int128(r.maxLong.rawValue), worst), none.0, none.1, none.2) }
+        } else {
+            let worst = Int128(p.position) - Int128(p.openSellQuantity) - Int128(q)
+            if worst < -Int128(r.maxShort.rawValue) {
+                return (deny(.positionLimit, .maxShort, -Int128(r.maxShort.rawValue), worst), none.0, none.1, none.2)
+            }
+        }
+        if at.workingCount &+ 1 > al.maxWorkingOrders {
+            return (deny(.openOrderLimit, .accountWorkingOrders, Int128(al.maxWorkingOrders), Int128(at.workingCount) + 1), none.0, none.1, none.2)
+        }
+        if firmTotals.workingCount &+ 1 > firm.maxWorkingOrders {
+            return (deny(.openOrderLimit, .firmWorkingOrders, Int128(firm.maxWorkingOrders), Int128(firmTotals.workingCount) + 1), none.0, none.1, none.2)
+        }
+        if liveCount >= workingCapacity {
+            return (deny(.capacityExhausted, .workingOrderCapacity, Int128(workingCapacity), Int128(liveCount)), none.0, none.1, none.2)
+        }
+        let (workingAfter, o1) = at.workingNotional.addingReportingOverflow(orderNotional)
+        if o1 || workingAfter > al.maxWorkingNotional.rawValue {
+            return (deny(.workingValueLimit, .accountWorkingNotional, al.maxWorkingNotional.rawValue, workingAfter), none.0, none.1, none.2)
+        }
+        if !reducing {
+            let (credit, o2) = at.creditUsed.addingReportingOverflow(orderNotional)
+            if o2 || credit > al.creditLimit.rawValue {
+                return (deny(.creditLimit, .accountCredit, al.creditLimit.rawValue, credit), none.0, none.1, none.2)
+            }
+            let (firmCredit, o3) = firmTotals.creditUsed.addingReportingOverflow(orderNotional)
+            if o3 || firmCredit > firm.creditLimit.rawValue {
+                return (deny(.creditLimit, .firmCredit, firm.creditLimit.rawValue, firmCredit), none.0, none.1, none.2)
+            }
+        }
+        // 9. Rate limits, last, so a denied order uses no venue budget.
+        if !firmSubmit.allows(now) {
+            return (deny(.rateLimited, .firmSubmitRate, Int128(firm.submitRate.count), Int128(firm.submitRate.windowNanoseconds)), none.0, none.1, none.2)
+        }
+        if !accountLogs[4 &* a].allows(now) {
+            return (deny(.rateLimited, .accountSubmitRate, Int128(al.submitRate.count), Int128(al.submitRate.windowNanoseconds)), none.0, none.1, none.2)
+        }
+        if !strategyLogs[4 &* s].allows(now) {
+            let sl = strategies[s].submitRate
+            return (deny(.rateLimited, .strategySubmitRate, Int128(sl.count), Int128(sl.windowNanoseconds)), none.0, none.1, none.2)
+        }
+        return (.accepted, price, orderNotional, key)
+    }
+
+    /// What `commit` changed, so an order list can take it back.
+    struct Undo {
+        var slot: Int32
+        var duplicate: (Int, DuplicateTable.Entry)?
+        var drift: (Bool, Int64, Int64)
+    }
+
+    /// Records an accepted order as sent: reserves its exposure, records its IDs, pushes the rate logs.
+    @inline(__always)
+    mutating func commit(_ o: NewOrder, _ now: Int64, price: Int64, notional: Int128, key: UInt64) -> (UInt64, Undo) {
+        let i = Int(o.instrumentID.rawValue)
+        let a = Int(o.accountID.rawValue)
+        let s = Int(o.strategyID.rawValue)
+        let slot = freeHead
+        freeHead = orders[Int(slot)].next
+        sequence &+= 1
+        var w = WorkingOrder()
+        w.id = o.clientOrderID.rawValue
+        w.originalID = w.id
+        w.account = Int32(a)
+        w.strategy = Int32(s)
+        w.instrument = Int32(i)
+        w.side = o.side
+        w.type = o.orderType
+        w.tif = o.timeInForce
+        w.flags = o.flags
+        w.live = true
+        w.price = price
+        w.quantity = o.quantity.rawValue
+        w.leaves = o.quantity.rawValue
+        w.sequence = sequence
+        // Link into the live list and the instrument's list.
+        w.next = liveHead
+        if liveHead >= 0 { orders[Int(liveHead)].prev = slot }
+        liveHead = slot
+        let head = markets[i].head
+        w.instrumentNext = head
+        if head >= 0 { orders[Int(head)].instrumentPrev = slot }
+        markets[i].head = slot
+        orders[Int(slot)] = w
+        liveCount &+= 1
+        index.set(w.id, slot)
+        _ = clientOrderIDs.insert(w.id)
+        let pi = positionIndex(a, i)
+        positions[pi].workingCount &+= 1
+        accountTotals[a].workingCount &+= 1
+        firmTotals.workingCount &+= 1
+        reserve(slot, quantity: w.leaves, notional: notional)
+        firmSubmit.push(now)
+        accountLogs[4 &* a].push(now)
+        strategyLogs[4 &* s].push(now)
+        let dup = duplicates.record(key, now)
+        let m = markets[i]
+        let savedDrift = (m.hasDriftAnchor, m.driftAnchor, m.driftStart)
+        let window = instruments[i].driftWindowNanoseconds
+        if window > 0, !m.hasDriftAnchor || now &- m.driftStart >= window {
+            let ref = reference(i, now)
+            markets[i].hasDriftAnchor = true
+            markets[i].driftAnchor = ref.price
+            markets[i].driftStart = now
+        }
+        return (sequence, Undo(slot: slot, duplicate: dup, drift: savedDrift))
+    }
+
+    /// Takes back a `commit` (the most recent ones first).
+    mutating func uncommit(_ u: Undo, _ o: NewOrder) {
+        let a = Int(o.accountID.rawValue)
+        let s = Int(o.strategyID.rawValue)
+        let i = Int(o.instrumentID.rawValue)
+        remove(u.slot, remember: false)
+        clientOrderIDs.remove(o.clientOrderID.rawValue)
+        firmSubmit.pop()
+        accountLogs[4 &* a].pop()
+        strategyLogs[4 &* s].pop()
+        if let d = u.duplicate { duplicates.undo(d) }
+        markets[i].hasDriftAnchor = u.drift.0
+        markets[i].driftAnchor = u.drift.1
+        markets[i].driftStart = u.drift.2
+        sequence &-= 1
+    }
+
+    /// Sets what `slot` holds against its position and totals to exactly `quantity` and `notional`.
+    @inline(__always)
+    mutating func reserve(_ slot: Int32, quantity: Int64, notional: Int128) {
+        let w = orders[Int(slot)]
+        let dq = quantity &- w.reservedQuantity
+        let dn = notional &- w.reservedNotional
+        let pi = positionIndex(Int(w.account), Int(w.instrument))
+        if w.side == .buy {
+            positions[pi].openBuyQuantity &+= dq
+            positions[pi].openBuyNotional &+= dn
+            if w.flags.contains(.reduceOnly) { positions[pi].reduceOnlyBuy &+= dq }
+        } else {
+            positions[pi].openSellQuantity &+= dq
+            positions[pi].openSellNotional &+= dn
+            if w.flags.contains(.reduceOnly) { positions[pi].reduceOnlySell &+= dq }
+        }
+        accountTotals[Int(w.account)].workingNotional &+= dn
+        firmTotals.workingNotional &+= dn
+        orders[Int(slot)].reservedQuantity = quantity
+        orders[Int(slot)].reservedNotional = notional
+    }
+
+    /// The reservation an order needs now: its leaves at its price, or during a replace the larger
+    /// of the old and the new (notes §3.4).
+    func desiredReservation(_ slot: Int32) -> (Int64, Int128) {
+        let w = orders[Int(slot)]
+        let i = Int(w.instrument)
+        let current = notional(i, w.price, w.leaves) ?? Int128.max / 4
+        if w.pendingID == 0 { return (w.leaves, current) }
+        let newLeaves = max(0, w.pendingQuantity &- w.cumulative)
+        let pending = notional(i, w.pendingPrice, newLeaves) ?? Int128.max / 4
+        return (max(w.leaves, newLeaves), max(current, pending))
+    }
+
+    /// Releases and unlinks a closed order; remembers it for late fills.
+    mutating func remove(_ slot: Int32, remember: Bool) {
+        reserve(slot, quantity: 0, notional: 0)
+        let w = orders[Int(slot)]
+        let pi = positionIndex(Int(w.account), Int(w.instrument))
+        positions[pi].workingCount &-= 1
+        accountTotals[Int(w.account)].workingCount &-= 1
+        firmTotals.workingCount &-= 1
+        if w.prev >= 0 { orders[Int(w.prev)].next = w.next } else { liveHead = w.next }
+        if w.next >= 0 { orders[Int(w.next)].prev = w.prev }
+        if w.instrumentPrev >= 0 {
+            orders[Int(w.instrumentPrev)].instrumentNext = w.instrumentNext
+        } else {
+            markets[Int(w.instrument)].head = w.instrumentNext
+        }
+        if w.instrumentNext >= 0 { orders[Int(w.instrumentNext)].instrumentPrev = w.instrumentPrev }
+        index.remove(w.id)
+        if w.originalID != w.id { index.remove(w.originalID) }
+        if w.pendingID != 0 { index.remove(w.pendingID) }
+        if remember {
+            closed[closedNext] = ClosedOrder(
+                id: w.id, originalID: w.originalID, account: w.account, strategy: w.strategy, instrument: w.instrument,
+                side: w.side)
+            closedNext = (closedNext + 1) % closedCapacity
+        }
+        var blank = WorkingOrder()
+        blank.next = freeHead
+        orders[Int(slot)] = blank
+        freeHead = slot
+        liveCount &-= 1
+    }
+
+    func findClosed(_ id: UInt64) -> ClosedOrder? {
+        for k in 0..<closedCapacity where closed[k].account >= 0 && (closed[k].id == id || closed[k].originalID == id) {
+            return closed[k]
+        }
+        return nil
+    }
+}

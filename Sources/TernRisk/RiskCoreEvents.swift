@@ -1,0 +1,571 @@
+import Synchronization
+import TernCore
+
+// Replaces, cancels, venue events, market data and the kill switch: everything that changes the
+// engine's state after a new order was committed (notes/risk.md §3.4, §3.11).
+extension RiskCore {
+    // MARK: - Replace
+
+    /// Checks a replace (new price and total quantity) of a working order. No side effects.
+    func evaluateReplace(_ r: ReplaceOrder, _ now: Int64) -> RiskDecision {
+        let slot = index.find(r.originalClientOrderID.rawValue)
+        guard slot >= 0 else { return deny(.unknownOrder, .unknownOrder, 0, Int128(r.originalClientOrderID.rawValue)) }
+        let w = orders[Int(slot)]
+        guard w.pendingID == 0 else { return deny(.unknownOrder, .replacePending, 0, Int128(w.pendingID)) }
+        guard !w.cancelRequested else { return deny(.unknownOrder, .unknownOrder, 0, Int128(w.id)) }
+        let i = Int(w.instrument)
+        let a = Int(w.account)
+        let s = Int(w.strategy)
+        let ir = instruments[i]
+        let spec = ir.spec
+        let newLeaves = r.quantity.rawValue &- w.cumulative
+        let increase = max(0, newLeaves &- w.leaves)
+        let p = positions[positionIndex(a, i)]
+        let (killState, killLimit, killIndex) = gate(account: a, strategy: s, instrument: i, side: w.side)
+        if killState == .tripped { return deny(.killSwitchHalted, killLimit, 0, Int128(killIndex)) }
+        if killState == .reducing, increase > 0 { return deny(.reduceOnlyViolation, .reducingMode, Int128(w.leaves), Int128(newLeaves)) }
+        guard strategyEnabled[s] else { return deny(.strategyDisabled, .strategyEnabled) }
+        if reconciling { return deny(.reconciling, .reconciliation) }
+        let session = markets[i].session
+        if session == .halted || session == .closed { return deny(.marketClosed, .session, Int128(session.rawValue)) }
+        let q = r.quantity.rawValue
+        guard newLeaves > 0 else { return deny(.quantityInvalid, .quantityPositive, Int128(w.cumulative), Int128(q)) }
+        guard q % spec.lotSize.rawValue == 0 else { return deny(.quantityNotOnLot, .lotSize, Int128(spec.lotSize.rawValue), Int128(q)) }
+        guard q >= spec.minQuantity.rawValue else { return deny(.quantityBelowMinimum, .minQuantity, Int128(spec.minQuantity.rawValue), Int128(q)) }
+        guard q <= spec.maxQuantity.rawValue else { return deny(.quantityAboveMaximum, .maxQuantity, Int128(spec.maxQuantity.rawValue), Int128(q)) }
+        guard q <= ir.maxOrderQuantity.rawValue else {
+            return deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(ir.maxOrderQuantity.rawValue), Int128(q))
+        }
+        var price = w.price
+        if w.type.hasLimitPrice {
+            price = r.price.rawValue
+            guard spec.allowsNegativePrices || price > 0 else { return deny(.priceInvalid, .priceSign, 0, Int128(price)) }
+            guard price % spec.tickSize.rawValue == 0 else { return deny(.priceNotOnTick, .tickSize, Int128(spec.tickSize.rawValue), Int128(price)) }
+            let ref = reference(i, now)
+            if ref.reason.rawValue != 0 { return deny(ref.reason, ref.limit, Int128(ir.maxReferenceAgeNanoseconds), Int128(ref.price)) }
+            let band = session == .open ? ir.band : ir.auctionBand
+            guard let bw = width(band, i, ref.price) else { return deny(.priceOutsideBand, .band) }
+            let upper = Int128(ref.price) + Int128(bw)
+            let lower = Int128(ref.price) - Int128(bw)
+            let tooHigh = Int128(price) > upper && (w.side == .buy || !ir.aggressiveOnlyBand)
+            let tooLow = Int128(price) < lower && (w.side == .sell || !ir.aggressiveOnlyBand)
+            if tooHigh || tooLow { return deny(.priceOutsideBand, .band, tooHigh ? upper : lower, Int128(price)) }
+        }
+        guard let n = notional(i, price, newLeaves) else { return deny(.notionalOverflow, .notionalRange, Int128.max, 0) }
+        guard n <= ir.maxOrderNotional.rawValue else { return deny(.notionalAboveMaximum, .maxOrderNotional, ir.maxOrderNotional.rawValue, n) }
+        if w.flags.contains(.reduceOnly), increase > 0 {
+            let already = w.side == .buy ? p.reduceOnlyBuy : p.reduceOnlySell
+            if !reduces(p, w.side, increase, alreadyWorking: already) {
+                return deny(.reduceOnlyViolation, .reduceOnlyFlag, Int128(p.position), Int128(already) + Int128(increase))
+            }
+        }
+        if increase > 0 {
+            if w.side == .buy {
+                let worst = Int128(p.position) + Int128(p.openBuyQuantity) + Int128(increase)
+                if worst > Int128(ir.maxLong.rawValue) { return deny(.positionLimit, .maxLong, Int128(ir.maxLong.rawValue), worst) }
+            } else {
+                let worst = Int128(p.position) - Int128(p.openSellQuantity) - Int128(increase)
+                if worst < -Int128(ir.maxShort.rawValue) { return deny(.positionLimit, .maxShort, -Int128(ir.maxShort.rawValue), worst) }
+            }
+        }
+        let extra = max(0, n &- w.reservedNotional)
+        if extra > 0 {
+            let at = accountTotals[a]
+            let al = accounts[a]
+            if at.workingNotional &+ extra > al.maxWorkingNotional.rawValue {
+                return deny(.workingValueLimit, .accountWorkingNotional, al.maxWorkingNotional.rawValue, at.workingNotional &+ extra)
+            }
+            if at.creditUsed &+ extra > al.creditLimit.rawValue { return deny(.creditLimit, .accountCredit, al.creditLimit.rawValue, at.creditUsed &+ extra) }
+            if firmTotals.creditUsed &+ extra > firm.creditLimit.rawValue {
+                return deny(.creditLimit, .firmCredit, firm.creditLimit.rawValue, firmTotals.creditUsed &+ extra)
+            }
+        }
+        let id = r.clientOrderID.rawValue
+        guard id != 0, id & (1 << 63) == 0 else { return deny(.clientOrderIDInvalid, .clientOrderID, 0, Int128(id)) }
+        if clientOrderIDs.contains(id) || index.find(id) >= 0 { return deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id)) }
+        if clientOrderIDs.isFull { return deny(.capacityExhausted, .clientOrderIDCapacity, Int128(clientOrderIDs.capacity)) }
+        if !firmModify.allows(now) { return deny(.rateLimited, .firmModifyRate, Int128(firm.modifyRate.count), Int128(firm.modifyRate.windowNanoseconds)) }
+        if !accountLogs[4 &* a &+ 1].allows(now) {
+            return deny(.rateLimited, .accountModifyRate, Int128(accounts[a].modifyRate.count), Int128(accounts[a].modifyRate.windowNanoseconds))
+        }
+        if !strategyLogs[4 &* s &+ 1].allows(now) {
+            return deny(.rateLimited, .strategyModifyRate, Int128(strategies[s].modifyRate.count), Int128(strategies[s].modifyRate.windowNanoseconds))
+        }
+        return .accepted
+    }
+
+    mutating func commitReplace(_ r: ReplaceOrder, _ now: Int64) -> UInt64 {
+        let slot = index.find(r.originalClientOrderID.rawValue)
+        let w = orders[Int(slot)]
+        orders[Int(slot)].pendingID = r.clientOrderID.rawValue
+        orders[Int(slot)].pendingPrice = w.type.hasLimitPrice ? r.price.rawValue : w.price
+        orders[Int(slot)].pendingQuantity = r.quantity.rawValue
+        index.set(r.clientOrderID.rawValue, slot)
+        _ = clientOrderIDs.insert(r.clientOrderID.rawValue)
+        let (q, n) = desiredReservation(slot)
+        reserve(slot, quantity: q, notional: n)
+        firmModify.push(now)
+        accountLogs[4 &* Int(w.account) &+ 1].push(now)
+        strategyLogs[4 &* Int(w.strategy) &+ 1].push(now)
+        sequence &+= 1
+        return sequence
+    }
+
+    // MARK: - Cancel
+
+    /// A cancel request: never refused for a known order (it only removes risk, and the kill
+    /// switch's own cancels must always go out); counted against the message limits.
+    mutating func submitCancel(_ c: CancelOrder, _ now: Int64) -> RiskDecision {
+        let slot = index.find(c.originalClientOrderID.rawValue)
+        guard slot >= 0 else { return deny(.unknownOrder, .unknownOrder, 0, Int128(c.originalClientOrderID.rawValue)) }
+        orders[Int(slot)].cancelRequested = true
+        countCancel(account: Int(orders[Int(slot)].account), now)
+        return .accepted
+    }
+
+    @inline(__always)
+    mutating func countCancel(account a: Int, _ now: Int64) {
+        firmCancel.push(now)
+        accountLogs[4 &* a &+ 2].push(now)
+    }
+
+    // MARK: - Venue events
+
+    mutating func apply(_ event: OrderEvent, _ now: Int64) {
+        switch event {
+        case .newOrder, .cancelOrder, .replaceOrder:
+            break  // requests go through submit / submitCancel / submitReplace
+        case .accepted(let e):
+            let slot = index.find(e.clientOrderID.rawValue)
+            guard slot >= 0 else { return anomaly(.unknownOrderEvent, e.clientOrderID, e.instrumentID, now) }
+            orders[Int(slot)].acknowledged = true
+            orders[Int(slot)].orderID = e.orderID.rawValue
+        case .rejected(let e):
+            let slot = index.find(e.clientOrderID.rawValue)
+            guard slot >= 0 else { return anomaly(.unknownOrderEvent, e.clientOrderID, e.instrumentID, now) }
+            let a = Int(orders[Int(slot)].account)
+            remove(slot, remember: true)
+            accountLogs[4 &* a &+ 3].push(now)
+            let rl = accounts[a].rejectTrip
+            if !rl.isUnlimited, !accountLogs[4 &* a &+ 3].allows(now, adding: 0) {
+                trip(.account(AccountID(rawValue: UInt32(a))), .rejectRate, actor: "risk", reason: "venue rejects reached \(rl)", now)
+            }
+        case .filled(let f):
+            applyFill(f, now)
+        case .cancelAccepted(let e), .expired(let e):
+            var slot = index.find(e.originalClientOrderID.rawValue)
+            if slot < 0 { slot = index.find(e.clientOrderID.rawValue) }
+            guard slot >= 0 else { return anomaly(.unknownOrderEvent, e.originalClientOrderID, e.instrumentID, now) }
+            remove(slot, remember: true)
+        case .cancelRejected(let e):
+            let slot = index.find(e.originalClientOrderID.rawValue)
+            guard slot >= 0 else { return }  // too late to cancel: the order already closed; fills follow
+            orders[Int(slot)].cancelRequested = false
+        case .replaceAccepted(let e):
+            var slot = index.find(e.clientOrderID.rawValue)
+            if slot < 0 { slot = index.find(e.originalClientOrderID.rawValue) }
+            guard slot >= 0 else { return anomaly(.unknownOrderEvent, e.clientOrderID, e.instrumentID, now) }
+            let w = orders[Int(slot)]
+            if w.id != e.clientOrderID.rawValue { index.remove(w.id) }
+            index.set(e.clientOrderID.rawValue, slot)
+            orders[Int(slot)].id = e.clientOrderID.rawValue
+            orders[Int(slot)].pendingID = 0
+            if w.type.hasLimitPrice { orders[Int(slot)].price = e.price.rawValue }
+            orders[Int(slot)].quantity = e.quantity.rawValue
+            // The venue's leaves: newQty − cumQty with in-flight mitigation, newQty without it.
+            orders[Int(slot)].leaves = max(0, e.leavesQuantity.rawValue)
+            if e.leavesQuantity.rawValue <= 0 {
+                remove(slot, remember: true)
+            } else {
+                let (q, n) = desiredReservation(slot)
+                reserve(slot, quantity: q, notional: n)
+            }
+        case .replaceRejected(let e):
+            var slot = index.find(e.originalClientOrderID.rawValue)
+            if slot < 0 { slot = index.find(e.clientOrderID.rawValue) }
+            guard slot >= 0 else { return anomaly(.unknownOrderEvent, e.clientOrderID, e.instrumentID, now) }
+            let pending = orders[Int(slot)].pendingID
+            if pending != 0, pending != orders[Int(slot)].id { index.remove(pending) }
+            orders[Int(slot)].pendingID = 0
+            let (q, n) = desiredReservation(slot)
+            reserve(slot, quantity: q, notional: n)
+        }
+    }
+
+    mutating func anomaly(_ kind: RiskAnomaly, _ id: ClientOrderID, _ instrument: InstrumentID, _ now: Int64) {
+        switch kind {
+        case .lateFill: counters.lateFills += 1
+        case .overfill: counters.overfills += 1
+        case .unattributedFill: counters.unattributedFills += 1
+        case .duplicateExecution: counters.duplicateExecutions += 1
+        case .unknownOrderEvent: counters.unknownOrderEvents += 1
+        case .cancelOutboxFull: break
+        }
+        events.append(.anomaly(kind: kind, clientOrderID: id, instrumentID: instrument, at: Timestamp(rawValue: now)))
+    }
+
+    mutating func applyFill(_ f: Fill, _ now: Int64) {
+        let exec = f.executionID.rawValue
+        if exec != 0 {
+            if executionIDs.contains(exec) { return anomaly(.duplicateExecution, f.clientOrderID, f.instrumentID, now) }
+            _ = executionIDs.insert(exec)
+        }
+        let q = f.quantity.rawValue
+        guard q > 0 else { return }
+        let slot = index.find(f.clientOrderID.rawValue)
+        if slot >= 0 {
+            let w = orders[Int(slot)]
+            if q > w.leaves { anomaly(.overfill, f.clientOrderID, f.instrumentID, now) }
+            orders[Int(slot)].cumulative &+= q
+            orders[Int(slot)].leaves = max(0, w.leaves &- q)
+            let final = orders[Int(slot)].leaves == 0 || (f.leavesQuantity.rawValue == 0 && w.pendingID == 0)
+            if final {
+                remove(slot, remember: true)
+            } else {
+                let (rq, rn) = desiredReservation(slot)
+                reserve(slot, quantity: rq, notional: rn)
+            }
+            afterFill(account: Int(w.account), strategy: Int(w.strategy), instrument: Int(w.instrument), side: w.side, quantity: q, price: f.price.rawValue, f, now)
+        } else if let c = findClosed(f.clientOrderID.rawValue) {
+            anomaly(.lateFill, f.clientOrderID, f.instrumentID, now)
+            afterFill(account: Int(c.account), strategy: Int(c.strategy), instrument: Int(c.instrument), side: c.side, quantity: q, price: f.price.rawValue, f, now)
+        } else {
+            anomaly(.unattributedFill, f.clientOrderID, f.instrumentID, now)
+            if Int(f.instrumentID.rawValue) < instrumentCount {
+                trip(.instrument(f.instrumentID), .accountingAnomaly, actor: "risk", reason: "fill for unknown order \(f.clientOrderID.rawValue)", now)
+            } else {
+                trip(.firm, .accountingAnomaly, actor: "risk", reason: "fill for unknown instrument \(f.instrumentID.rawValue)", now)
+            }
+        }
+    }
+
+    /// A fill for a known account (`RiskEngine.applyExternalFill` enters here for manual fills).
+    mutating func afterFill(account a: Int, strategy s: Int, instrument i: Int, side: Side, quantity q: Int64, price: Int64, _ f: Fill, _ now: Int64) {
+        applyPosition(account: a, instrument: i, side: side, quantity: q, price: price)
+        // Repeated automated execution throttle.
+        if s < strategyCount {
+            strategyLogs[4 &* s &+ 2].push(now)
+            let t = strategies[s].executionThrottle
+            if !t.isUnlimited, !strategyLogs[4 &* s &+ 2].allows(now, adding: 0) {
+                trip(.strategy(StrategyID(rawValue: UInt32(s))), .executionThrottle, actor: "risk", reason: "\(t) fills reached", now)
+            }
+        }
+        checkTriggers(account: a, instrument: i, now)
+        clampReduceOnly(account: a, instrument: i, now)
+    }
+
+    /// Moves the position and P&L of (account, instrument) by a fill.
+    mutating func applyPosition(account a: Int, instrument i: Int, side: Side, quantity q: Int64, price: Int64) {
+        let pi = positionIndex(a, i)
+        var p = positions[pi]
+        let old = p.position
+        let signed = side == .buy ? q : -q
+        let (newPosition, overflow) = old.addingReportingOverflow(signed)
+        let value = signedValue(i, price, signed)
+        if old == 0 || (old > 0) == (signed > 0) {
+            p.costBasis &+= value
+        } else {
+            let close = min(q, Int64(old.magnitude))
+            let removed = removedCost(p.costBasis, close, Int64(old.magnitude))
+            let closeValue = signedValue(i, price, side == .buy ? close : -close)
+            let realized = -(removed &+ closeValue)
+            p.realized &+= realized
+            accountTotals[a].realized &+= realized
+            firmTotals.realized &+= realized
+            p.costBasis &-= removed
+            if q > close { p.costBasis = signedValue(i, price, side == .buy ? q &- close : -(q &- close)) }
+        }
+        p.position = overflow ? (signed > 0 ? Int64.max : Int64.min) : newPosition
+        if (old == 0) != (p.position == 0) {
+            let d = p.position == 0 ? -1 : 1
+            accountTotals[a].holdings += d
+            firmTotals.holdings += d
+            markets[i].holders += Int32(d)
+        }
+        positions[pi] = p
+        remark(account: a, instrument: i)
+    }
+
+    /// costBasis × close / |position|, rounded toward zero, without overflow.
+    func removedCost(_ basis: Int128, _ close: Int64, _ position: Int64) -> Int128 {
+        if close == position { return basis }
+        let negative = basis < 0
+        let product = basis.magnitude.multipliedFullWidth(by: UInt128(close))
+        let (quotient, _) = UInt128(position).dividingFullWidth(product)
+        return negative ? -Int128(quotient) : Int128(quotient)
+    }
+
+    /// Recomputes unrealized P&L and the marked value of (account, instrument) at the current mark.
+    mutating func remark(account a: Int, instrument i: Int) {
+        let pi = positionIndex(a, i)
+        let p = positions[pi]
+        let m = markets[i]
+        var unrealized: Int128 = 0
+        var markValue: Int128 = 0
+        if p.position != 0 {
+            let mark = p.position > 0 ? m.bid : m.ask
+            if m.hasQuote {
+                let v = signedValue(i, mark, p.position)
+                unrealized = v &- p.costBasis
+                markValue = v < 0 ? -v : v
+            } else {
+                // No quote yet: hold the position at cost.
+                markValue = p.costBasis < 0 ? -p.costBasis : p.costBasis
+                unrealized = p.unrealized
+            }
+        }
+        let du = unrealized &- p.unrealized
+        let dm = markValue &- p.markValue
+        positions[pi].unrealized = unrealized
+        positions[pi].markValue = markValue
+        accountTotals[a].unrealizedChange &+= du
+        accountTotals[a].markValue &+= dm
+        firmTotals.unrealizedChange &+= du
+        firmTotals.markValue &+= dm
+    }
+
+    /// Daily loss and position-breach triggers, and REDUCING scopes that became flat.
+    mutating func checkTriggers(account a: Int, instrument i: Int, _ now: Int64) {
+        let account = AccountID(rawValue: UInt32(a))
+        let al = accounts[a]
+        if accountTotals[a].dailyPnL < -al.dailyLossLimit.rawValue, !hasCause(.account(account), .dailyLoss) {
+            trip(.account(account), .dailyLoss, actor: "risk", reason: "daily P&L \(Money(rawValue: accountTotals[a].dailyPnL)) below -\(al.dailyLossLimit)", now)
+        }
+        if firmTotals.dailyPnL < -firm.dailyLossLimit.rawValue, !hasCause(.firm, .dailyLoss) {
+            trip(.firm, .dailyLoss, actor: "risk", reason: "firm daily P&L \(Money(rawValue: firmTotals.dailyPnL)) below -\(firm.dailyLossLimit)", now)
+        }
+        if breaches(account: a, instrument: i), !hasCause(.account(account), .positionBreach) {
+            trip(.account(account), .positionBreach, actor: "risk", reason: "position \(Quantity(rawValue: positions[positionIndex(a, i)].position)) in instrument \(i) beyond its limit", now)
+        }
+        // A reducing scope that is now flat goes back to tripped.
+        let scopes: [(KillScope, Bool)] = [
+            (.firm, firmTotals.holdings == 0),
+            (.account(account), accountTotals[a].holdings == 0),
+            (.instrument(InstrumentID(rawValue: UInt32(i))), markets[i].holders == 0),
+        ]
+        for (scope, flat) in scopes where flat {
+            if let k = killSwitch.index(scope), flag(k) == KillState.reducing.rawValue {
+                flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
+                events.append(.flat(scope: scope, at: Timestamp(rawValue: now)))
+            }
+        }
+    }
+
+    func breaches(account a: Int, instrument i: Int) -> Bool {
+        let pos = positions[positionIndex(a, i)].position
+        return pos > instruments[i].maxLong.rawValue || pos < -instruments[i].maxShort.rawValue
+    }
+
+    func hasCause(_ scope: KillScope, _ cause: KillCause) -> Bool {
+        guard let k = killSwitch.index(scope) else { return false }
+        return causes[k] & (1 << UInt16(cause.rawValue)) != 0
+    }
+
+    /// After a position change, working reduce-only orders may together exceed what is left to
+    /// reduce: cancel them, worst-priced first, until they fit (left-curve #2143, bytex #26).
+    mutating func clampReduceOnly(account a: Int, instrument i: Int, _ now: Int64) {
+        let pos = positions[positionIndex(a, i)].position
+        for side in [Side.buy, Side.sell] {
+            let allowed: Int64 = (side == .buy ? pos < 0 : pos > 0) ? Int64(pos.magnitude) : 0
+            while true {
+                var total: Int64 = 0
+                var worst: Int32 = -1
+                var j = markets[i].head
+                while j >= 0 {
+                    let w = orders[Int(j)]
+                    if Int(w.account) == a, w.side == side, w.flags.contains(.reduceOnly), !w.cancelRequested {
+                        total &+= w.reservedQuantity
+                        if worst < 0 || (side == .sell ? w.price > orders[Int(worst)].price : w.price < orders[Int(worst)].price) { worst = j }
+                    }
+                    j = w.instrumentNext
+                }
+                if total <= allowed || worst < 0 { break }
+                emitCancel(worst, now)
+            }
+        }
+    }
+
+    // MARK: - Market data and session
+
+    mutating func updateQuote(_ i: Int, bid: Int64, ask: Int64, last: Int64?, _ now: Int64) {
+        markets[i].bid = bid
+        markets[i].ask = ask
+        markets[i].hasQuote = true
+        if let last {
+            markets[i].last = last
+            markets[i].hasLast = true
+        }
+        markets[i].stamp = now
+        if markets[i].holders > 0 {
+            for a in 0..<accountCount where positions[positionIndex(a, i)].position != 0 {
+                remark(account: a, instrument: i)
+                checkTriggers(account: a, instrument: i, now)
+            }
+        }
+    }
+
+    // MARK: - Kill switch
+
+    /// Emits a cancel for one working order (once per order until the venue answers).
+    mutating func emitCancel(_ slot: Int32, _ now: Int64) {
+        let w = orders[Int(slot)]
+        if w.cancelRequested { return }
+        guard outboxCount < outboxCapacity else {
+            anomaly(.cancelOutboxFull, ClientOrderID(rawValue: w.id), InstrumentID(rawValue: UInt32(w.instrument)), now)
+            return
+        }
+        let id = (1 << 63) | nextCancelID
+        nextCancelID &+= 1
+        outbox[(outboxHead + outboxCount) % outboxCapacity] = CancelOrder(
+            clientOrderID: ClientOrderID(rawValue: id), originalClientOrderID: ClientOrderID(rawValue: w.id),
+            instrumentID: InstrumentID(rawValue: UInt32(w.instrument)), accountID: AccountID(rawValue: UInt32(w.account)),
+            side: w.side, timestamp: Timestamp(rawValue: now))
+        outboxCount &+= 1
+        orders[Int(slot)].cancelRequested = true
+        countCancel(account: Int(w.account), now)
+        counters.cancelsEmitted &+= 1
+    }
+
+    func inScope(_ w: WorkingOrder, _ scope: KillScope) -> Bool {
+        switch scope {
+        case .firm: true
+        case .account(let id): w.account == Int32(id.rawValue)
+        case .strategy(let id): w.strategy == Int32(id.rawValue)
+        case .instrument(let id): w.instrument == Int32(id.rawValue)
+        case .side(let id, let side): w.instrument == Int32(id.rawValue) && w.side == side
+        }
+    }
+
+    /// Cancels every working order in `scope`; returns how many cancels were emitted.
+    mutating func cancelAll(_ scope: KillScope, _ now: Int64) -> Int {
+        var n = 0
+        var j = liveHead
+        while j >= 0 {
+            let w = orders[Int(j)]
+            if !w.cancelRequested, inScope(w, scope) {
+                emitCancel(j, now)
+                n &+= 1
+            }
+            j = w.next
+        }
+        return n
+    }
+
+    /// Trips from the engine's own thread (a trigger fired): flag, record, cancel-all at once.
+    mutating func trip(_ scope: KillScope, _ cause: KillCause, actor: String, reason: String, _ now: Int64) {
+        killSwitch.trip(scope, cause: cause, actor: actor, reason: reason, at: Timestamp(rawValue: now))
+        processKillRequests(now)
+    }
+
+    /// Handles trips made on any thread since the last call: records them and emits the cancels.
+    /// One atomic load when nothing happened.
+    @inline(__always)
+    mutating func processKillRequests(_ now: Int64) {
+        let g = generation.pointee.load(ordering: .acquiring)
+        if g == seenGeneration { return }
+        seenGeneration = g
+        for t in killSwitch.drain() {
+            guard let k = killSwitch.index(t.scope) else { continue }
+            causes[k] |= 1 << UInt16(t.cause.rawValue)
+            let n = cancelAll(t.scope, now)
+            events.append(.tripped(scope: t.scope, cause: t.cause, actor: t.actor, reason: t.reason, at: t.timestamp, lastApprovedSequence: sequence, cancels: n))
+        }
+    }
+
+    /// Working orders still open in `scope` (cancel-all is complete when this reaches zero).
+    func workingCount(in scope: KillScope) -> Int {
+        var n = 0
+        var j = liveHead
+        while j >= 0 {
+            let w = orders[Int(j)]
+            if inScope(w, scope) { n += 1 }
+            j = w.next
+        }
+        return n
+    }
+
+    /// Whether `cause` still holds for `scope` (reset is refused while it does).
+    func causeHolds(_ scope: KillScope, _ cause: KillCause, _ now: Int64) -> Bool {
+        switch (scope, cause) {
+        case (.firm, .dailyLoss): return firmTotals.dailyPnL < -firm.dailyLossLimit.rawValue
+        case (.account(let id), .dailyLoss):
+            return accountTotals[Int(id.rawValue)].dailyPnL < -accounts[Int(id.rawValue)].dailyLossLimit.rawValue
+        case (.account(let id), .positionBreach):
+            return (0..<instrumentCount).contains { breaches(account: Int(id.rawValue), instrument: $0) }
+        case (.strategy(let id), .executionThrottle):
+            return !strategyLogs[4 * Int(id.rawValue) + 2].allows(now, adding: 0)
+        default: return false
+        }
+    }
+
+    mutating func reset(_ scope: KillScope, operator name: String, reason: String, _ now: Int64) throws(RiskOperatorError) {
+        guard operators.contains(name) else { throw .unauthorized(name) }
+        processKillRequests(now)
+        guard let k = killSwitch.index(scope) else { throw .unknownScope(scope) }
+        for cause in KillCause.allCases where causes[k] & (1 << UInt16(cause.rawValue)) != 0 {
+            if causeHolds(scope, cause, now) { throw .causeStillHolds(scope, cause) }
+        }
+        causes[k] = 0
+        flags[k].store(KillState.armed.rawValue, ordering: .sequentiallyConsistent)
+        if case .strategy(let id) = scope { strategyLogs[4 * Int(id.rawValue) + 2].clear() }
+        events.append(.reset(scope: scope, operator: name, reason: reason, at: Timestamp(rawValue: now)))
+    }
+
+    mutating func enterReducing(_ scope: KillScope, operator name: String, reason: String, _ now: Int64) throws(RiskOperatorError) {
+        guard operators.contains(name) else { throw .unauthorized(name) }
+        processKillRequests(now)
+        guard let k = killSwitch.index(scope) else { throw .unknownScope(scope) }
+        guard flag(k) == KillState.tripped.rawValue else { throw .notTripped(scope) }
+        flags[k].store(KillState.reducing.rawValue, ordering: .sequentiallyConsistent)
+        events.append(.reducing(scope: scope, operator: name, reason: reason, at: Timestamp(rawValue: now)))
+    }
+
+    /// Replays recorded kill events (after a restart): trips, resets and REDUCING transitions.
+    mutating func restoreKillState(_ list: [RiskEvent]) {
+        for e in list {
+            switch e {
+            case .tripped(let scope, let cause, _, _, _, _, _):
+                guard let k = killSwitch.index(scope) else { continue }
+                causes[k] |= 1 << UInt16(cause.rawValue)
+                flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
+            case .reset(let scope, _, _, _):
+                guard let k = killSwitch.index(scope) else { continue }
+                causes[k] = 0
+                flags[k].store(KillState.armed.rawValue, ordering: .sequentiallyConsistent)
+            case .reducing(let scope, _, _, _):
+                guard let k = killSwitch.index(scope) else { continue }
+                flags[k].store(KillState.reducing.rawValue, ordering: .sequentiallyConsistent)
+            case .flat(let scope, _):
+                guard let k = killSwitch.index(scope) else { continue }
+                flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
+            case .anomaly: break
+            }
+            events.append(e)
+        }
+    }
+
+    /// A new trading day: client order IDs and execution IDs may be reused, P&L starts again from
+    /// the current marks. Kill state, positions and working orders carry over.
+    mutating func beginTradingDay() {
+        clientOrderIDs.clear()
+        // Working orders keep their IDs reserved.
+        var j = liveHead
+        while j >= 0 {
+            let w = orders[Int(j)]
+            _ = clientOrderIDs.insert(w.id)
+            if w.pendingID != 0 { _ = clientOrderIDs.insert(w.pendingID) }
+            j = w.next
+        }
+        executionIDs.clear()
+        for k in 0..<(instrumentCount * accountCount) {
+            positions[k].realized = 0
+            positions[k].unrealizedAtDayStart = positions[k].unrealized
+        }
+        for a in 0..<accountCount {
+            accountTotals[a].realized = 0
+            accountTotals[a].unrealizedChange = 0
+        }
+        firmTotals.realized = 0
+        firmTotals.unrealizedChange = 0
+    }
+}

@@ -1,0 +1,303 @@
+public import TernCore
+
+/// Pre-trade risk: every check of notes/risk.md §2.1 on each order, the exposure state the order
+/// events drive, and the kill switch.
+///
+/// ## Threads
+/// One thread owns the engine (it is not `Sendable`): it submits orders, applies venue events and
+/// market data, and drains the cancel outbox. Other threads may only read and trip the shared
+/// `killSwitch` (and read its state); everything else goes through the owning thread.
+///
+/// ## Use
+/// ```swift
+/// let risk = try RiskEngine(configuration)
+/// risk.updateQuote(es, bid: bid, ask: ask, last: last, at: now)
+/// let d = risk.submit(order, at: now)            // check + commit as sent
+/// if d.isAccepted, risk.mayRelease(order) { gateway.send(order) }   // second gate at the wire
+/// risk.apply(.filled(fill), at: now)             // every venue event
+/// while let cancel = risk.nextCancel() { gateway.send(cancel) }     // kill-switch cancels
+/// ```
+/// `evaluate` runs the same checks without committing anything. Decisions carry the reason, the
+/// limit and the values compared; `docs/risk.md` lists them.
+public final class RiskEngine {
+    let core: UnsafeMutablePointer<RiskCore>
+    /// The kill switch: trip it from any thread.
+    public let killSwitch: KillSwitch
+    /// The configuration the engine runs with.
+    public let configuration: RiskConfiguration
+
+    /// Creates an engine. Allocates every table now; nothing allocates while checking.
+    ///
+    /// - Throws: `RiskConfigError` naming the field that breaks a rule.
+    public init(_ configuration: RiskConfiguration) throws(RiskConfigError) {
+        try configuration.validate()
+        self.configuration = configuration
+        killSwitch = KillSwitch(
+            accounts: configuration.accounts.count, strategies: configuration.strategies.count,
+            instruments: configuration.instruments.count)
+        core = .allocate(capacity: 1)
+        core.initialize(to: RiskCore(configuration, killSwitch: killSwitch))
+    }
+
+    deinit {
+        core.deinitialize(count: 1)
+        core.deallocate()
+    }
+
+    // MARK: Orders
+
+    /// Runs every check on `order` at time `now` without changing anything.
+    @inlinable
+    public func evaluate(_ order: NewOrder, at now: Timestamp) -> RiskDecision {
+        _evaluate(order, now)
+    }
+
+    @usableFromInline
+    func _evaluate(_ order: NewOrder, _ now: Timestamp) -> RiskDecision {
+        let t = max(now.rawValue, core.pointee.lastNow)
+        return core.pointee.evaluate(order, t).0
+    }
+
+    /// Checks `order` and, if accepted, commits it as sent: exposure is reserved from this moment
+    /// (RTS 6 Art. 15(2)). The decision's `sequence` is the approval sequence number.
+    public func submit(_ order: NewOrder, at now: Timestamp) -> RiskDecision {
+        let t = core.pointee.clock(now)
+        core.pointee.processKillRequests(t)
+        let s = Int(order.strategyID.rawValue)
+        if s < core.pointee.strategyCount {
+            core.pointee.strategyLogs[4 &* s &+ 3].push(t)
+        }
+        let (decision, price, notional, key) = core.pointee.evaluate(order, t)
+        if !decision.isAccepted {
+            core.pointee.counters.denied &+= 1
+            attemptTrip(s, t)
+            return decision
+        }
+        let (seq, _) = core.pointee.commit(order, t, price: price, notional: notional, key: key)
+        core.pointee.counters.accepted &+= 1
+        attemptTrip(s, t)
+        var d = decision
+        d.sequence = seq
+        return d
+    }
+
+    @inline(__always)
+    func attemptTrip(_ s: Int, _ t: Int64) {
+        guard s < core.pointee.strategyCount else { return }
+        let rate = core.pointee.strategies[s].attemptTrip
+        if !rate.isUnlimited, !core.pointee.strategyLogs[4 &* s &+ 3].allows(t, adding: 0) {
+            let scope = KillScope.strategy(StrategyID(rawValue: UInt32(s)))
+            if !core.pointee.hasCause(scope, .orderRate) {
+                core.pointee.trip(scope, .orderRate, actor: "risk", reason: "order attempts reached \(rate)", t)
+            }
+        }
+    }
+
+    /// Checks and commits a list of orders all-or-nothing (at most 64): either every order is
+    /// accepted and committed, or none is, and each gets the reason (`ORDER_LIST_REJECTED` for the
+    /// ones that did not fail themselves). Later orders are checked against the exposure of the
+    /// earlier ones, so a basket cannot slip past an aggregate limit item by item.
+    public func submitList(_ list: [NewOrder], at now: Timestamp) -> [RiskDecision] {
+        let t = core.pointee.clock(now)
+        core.pointee.processKillRequests(t)
+        guard list.count <= SlidingLog.undoDepth else {
+            return list.map { _ in RiskDecision(reason: .orderListRejected, limit: .orderList, limitValue: Int128(SlidingLog.undoDepth), value: Int128(list.count)) }
+        }
+        var decisions: [RiskDecision] = []
+        var undo: [RiskCore.Undo] = []
+        for order in list {
+            let (decision, price, notional, key) = core.pointee.evaluate(order, t)
+            if !decision.isAccepted {
+                for (u, o) in zip(undo, list).reversed() { core.pointee.uncommit(u, o) }
+                core.pointee.counters.denied &+= list.count
+                let failed = decisions.count
+                return list.indices.map { i in
+                    i == failed ? decision : RiskDecision(reason: .orderListRejected, limit: .orderList, limitValue: Int128(failed), value: Int128(i))
+                }
+            }
+            let (seq, u) = core.pointee.commit(order, t, price: price, notional: notional, key: key)
+            undo.append(u)
+            var d = decision
+            d.sequence = seq
+            decisions.append(d)
+        }
+        core.pointee.counters.accepted &+= list.count
+        return decisions
+    }
+
+    /// Checks a replace and, if accepted, reserves the larger of the old and new order until the
+    /// venue answers.
+    public func submitReplace(_ replace: ReplaceOrder, at now: Timestamp) -> RiskDecision {
+        let t = core.pointee.clock(now)
+        core.pointee.processKillRequests(t)
+        var d = core.pointee.evaluateReplace(replace, t)
+        if d.isAccepted {
+            d.sequence = core.pointee.commitReplace(replace, t)
+            core.pointee.counters.accepted &+= 1
+        } else {
+            core.pointee.counters.denied &+= 1
+        }
+        return d
+    }
+
+    /// A cancel request: accepted for any working order, even with the kill switch tripped or the
+    /// message limit spent (it is still counted). Denied only for an unknown order.
+    public func submitCancel(_ cancel: CancelOrder, at now: Timestamp) -> RiskDecision {
+        let t = core.pointee.clock(now)
+        core.pointee.processKillRequests(t)
+        return core.pointee.submitCancel(cancel, t)
+    }
+
+    /// The second kill gate, immediately before an approved order's bytes go to the venue: false
+    /// if any scope covering it has been tripped since it was approved (any thread may trip).
+    @inline(__always)
+    public func mayRelease(_ order: NewOrder) -> Bool {
+        let c = core
+        let i = Int(order.instrumentID.rawValue)
+        let a = Int(order.accountID.rawValue)
+        let s = Int(order.strategyID.rawValue)
+        guard i < c.pointee.instrumentCount, a < c.pointee.accountCount, s < c.pointee.strategyCount else { return false }
+        return c.pointee.gate(account: a, strategy: s, instrument: i, side: order.side).0 != .tripped
+    }
+
+    /// Applies a venue event (ack, reject, fill, cancel and replace outcomes, expiry). Requests in
+    /// the union (`.newOrder`, `.cancelOrder`, `.replaceOrder`) go through `submit…` instead and
+    /// are ignored here.
+    public func apply(_ event: OrderEvent, at now: Timestamp) {
+        let t = core.pointee.clock(now)
+        core.pointee.processKillRequests(t)
+        core.pointee.apply(event, t)
+    }
+
+    /// A fill Tern did not send (manual, external, a transfer): moves the position of `account`,
+    /// then checks the triggers as for any fill.
+    public func applyExternalFill(account: AccountID, _ fill: Fill, at now: Timestamp) {
+        let t = core.pointee.clock(now)
+        let i = Int(fill.instrumentID.rawValue)
+        guard Int(account.rawValue) < core.pointee.accountCount, i < core.pointee.instrumentCount, fill.quantity.rawValue > 0 else { return }
+        core.pointee.afterFill(
+            account: Int(account.rawValue), strategy: Int.max, instrument: i, side: fill.side, quantity: fill.quantity.rawValue,
+            price: fill.price.rawValue, fill, t)
+    }
+
+    // MARK: Market data and session
+
+    /// A new quote (and optionally last trade) for `instrument`: the reference for collars, and
+    /// the conservative mark (longs at the bid, shorts at the ask) for P&L and credit.
+    public func updateQuote(_ instrument: InstrumentID, bid: Price, ask: Price, last: Price? = nil, at now: Timestamp) {
+        let t = core.pointee.clock(now)
+        let i = Int(instrument.rawValue)
+        guard i < core.pointee.instrumentCount else { return }
+        core.pointee.processKillRequests(t)
+        core.pointee.updateQuote(i, bid: bid.rawValue, ask: ask.rawValue, last: last?.rawValue, t)
+    }
+
+    /// Sets an instrument's session state (halts and closes refuse new orders; pre-open and
+    /// auctions use the auction band).
+    public func setSession(_ instrument: InstrumentID, _ state: SessionState) {
+        let i = Int(instrument.rawValue)
+        guard i < core.pointee.instrumentCount else { return }
+        core.pointee.markets[i].session = state
+    }
+
+    /// While reconciling (after a reconnect, before working orders are known) every new order
+    /// and replace is refused.
+    public var isReconciling: Bool {
+        get { core.pointee.reconciling }
+        set { core.pointee.reconciling = newValue }
+    }
+
+    /// Starts a new trading day (client order IDs reusable, P&L from the current marks).
+    public func beginTradingDay() { core.pointee.beginTradingDay() }
+
+    // MARK: Kill switch
+
+    /// Trips `scope` from the owning thread and emits its cancel-all at once. Other threads use
+    /// `killSwitch.trip`; the engine emits their cancels at its next call.
+    public func trip(_ scope: KillScope, cause: KillCause = .manual, actor: String, reason: String, at now: Timestamp) {
+        let t = core.pointee.clock(now)
+        core.pointee.trip(scope, cause, actor: actor, reason: reason, t)
+    }
+
+    /// Emits the cancel-all for trips made on other threads. `submit`, `apply` and the other
+    /// calls do this first; a host with nothing to submit calls it from its loop.
+    public func processKillRequests(at now: Timestamp) {
+        core.pointee.processKillRequests(core.pointee.clock(now))
+    }
+
+    /// Resets a tripped scope to armed: only a configured operator, only with a reason, and never
+    /// while the trip's cause still holds.
+    public func reset(_ scope: KillScope, operator name: String, reason: String, at now: Timestamp) throws(RiskOperatorError) {
+        try core.pointee.reset(scope, operator: name, reason: reason, core.pointee.clock(now))
+    }
+
+    /// Moves a tripped scope to reducing-only (orders that only reduce positions pass the full
+    /// check path); it goes back to tripped when the scope is flat.
+    public func enterReducing(_ scope: KillScope, operator name: String, reason: String, at now: Timestamp) throws(RiskOperatorError) {
+        try core.pointee.enterReducing(scope, operator: name, reason: reason, core.pointee.clock(now))
+    }
+
+    /// The next cancel request the kill switch (or the reduce-only clamp) wants sent, or nil.
+    public func nextCancel() -> CancelOrder? {
+        let c = core
+        guard c.pointee.outboxCount > 0 else { return nil }
+        let cancel = c.pointee.outbox[c.pointee.outboxHead]
+        c.pointee.outboxHead = (c.pointee.outboxHead + 1) % c.pointee.outboxCapacity
+        c.pointee.outboxCount -= 1
+        return cancel
+    }
+
+    /// Cancel requests waiting in the outbox.
+    public var pendingCancelCount: Int { core.pointee.outboxCount }
+
+    /// Working orders in `scope`: a trip's cancel-all is complete when this is zero.
+    public func workingOrderCount(in scope: KillScope) -> Int { core.pointee.workingCount(in: scope) }
+
+    /// The audit records so far (trips, resets, REDUCING transitions, anomalies), oldest first.
+    public var events: [RiskEvent] { core.pointee.events }
+
+    /// Re-applies recorded kill events after a restart, so a tripped scope restarts tripped.
+    public func restoreKillState(from events: [RiskEvent]) { core.pointee.restoreKillState(events) }
+
+    // MARK: State
+
+    /// The position state of (account, instrument), or nil for unknown IDs.
+    public func position(account: AccountID, instrument: InstrumentID) -> PositionState? {
+        let a = Int(account.rawValue)
+        let i = Int(instrument.rawValue)
+        guard a < core.pointee.accountCount, i < core.pointee.instrumentCount else { return nil }
+        return core.pointee.positions[core.pointee.positionIndex(a, i)]
+    }
+
+    /// An account's totals, or nil for an unknown ID.
+    public func totals(account: AccountID) -> ExposureTotals? {
+        let a = Int(account.rawValue)
+        guard a < core.pointee.accountCount else { return nil }
+        return core.pointee.accountTotals[a]
+    }
+
+    /// The firm's totals.
+    public var firmTotals: ExposureTotals { core.pointee.firmTotals }
+
+    /// Working orders now.
+    public var workingOrderCount: Int { core.pointee.liveCount }
+
+    /// Decision and anomaly counters.
+    public var counters: RiskCounters { core.pointee.counters }
+
+    /// The last approval sequence number.
+    public var lastSequence: UInt64 { core.pointee.sequence }
+
+    /// Whether a strategy may send orders (configured enabled).
+    public func isEnabled(_ strategy: StrategyID) -> Bool {
+        Int(strategy.rawValue) < core.pointee.strategyCount && core.pointee.strategyEnabled[Int(strategy.rawValue)]
+    }
+
+    /// Enables or disables a strategy (an operator action, recorded as a trip or reset of its scope
+    /// is not implied: a disabled strategy is refused with `STRATEGY_DISABLED`).
+    public func setEnabled(_ strategy: StrategyID, _ enabled: Bool, operator name: String) throws(RiskOperatorError) {
+        guard configuration.operators.contains(name) else { throw .unauthorized(name) }
+        guard Int(strategy.rawValue) < core.pointee.strategyCount else { throw .unknownScope(.strategy(strategy)) }
+        core.pointee.strategyEnabled[Int(strategy.rawValue)] = enabled
+    }
+}

@@ -1,0 +1,326 @@
+// Fixed-size tables the engine allocates once. Each is a struct of raw pointers owned by the
+// `RiskEngine` (which frees them in `deinit`), so the check path touches no array, no reference
+// count and no exclusivity check. Only the engine's thread uses them.
+
+/// One sliding log: "at most `limit` events in any window `(now - window, now]`", exact.
+///
+/// Stamps live in a ring indexed by the running push count; the ring keeps `limit + undoDepth`
+/// stamps so up to `undoDepth` pushes can be taken back exactly (an order list that fails after
+/// some children were committed). An event at `now` is allowed iff fewer than `limit` events were
+/// ever pushed or the `limit`-th most recent stamp is at or before `now - window` (so the event
+/// exactly one window after the first of `limit` is allowed).
+struct SlidingLog {
+    static let undoDepth = 64
+    let stamps: UnsafeMutablePointer<Int64>?
+    let ringSize: Int
+    let limit: Int
+    let window: Int64
+    var pushes: Int = 0
+
+    init(_ rate: RateLimit) {
+        if rate.isUnlimited {
+            stamps = nil
+            ringSize = 0
+        } else {
+            ringSize = rate.count + Self.undoDepth
+            let p = UnsafeMutablePointer<Int64>.allocate(capacity: ringSize)
+            p.initialize(repeating: Int64.min, count: ringSize)
+            stamps = p
+        }
+        limit = rate.isUnlimited ? Int.max : rate.count
+        window = rate.windowNanoseconds
+    }
+
+    func deallocate() { stamps?.deallocate() }
+
+    @inline(__always)
+    func allows(_ now: Int64) -> Bool { allows(now, adding: 1) }
+
+    /// Whether `k` more events at `now` keep the log within its limit.
+    @inline(__always)
+    func allows(_ now: Int64, adding k: Int) -> Bool {
+        guard let stamps else { return true }
+        if k > limit { return false }
+        let index = pushes &- limit &+ k &- 1  // the stamp that would become the limit-th newest
+        if index < 0 { return true }
+        return stamps[index % ringSize] <= now &- window
+    }
+
+    /// Events in `(now - window, now]`.
+    func count(_ now: Int64) -> Int {
+        guard let stamps else { return 0 }
+        var n = 0
+        var i = pushes &- 1
+        while i >= 0, i >= pushes &- ringSize, stamps[i % ringSize] > now &- window {
+            n &+= 1
+            i &-= 1
+        }
+        return n
+    }
+
+    @inline(__always)
+    mutating func push(_ now: Int64) {
+        guard let stamps else { return }
+        stamps[pushes % ringSize] = now
+        pushes &+= 1
+    }
+
+    /// Takes back the most recent push (at most `undoDepth` in a row).
+    @inline(__always)
+    mutating func pop() {
+        if stamps != nil, pushes > 0 { pushes &-= 1 }
+    }
+
+    /// Forgets every event (a new trading day).
+    mutating func clear() { pushes = 0 }
+}
+
+/// A set of nonzero `UInt64` keys with a fixed capacity: open addressing, linear probing,
+/// backward-shift deletion (no tombstones), at most half full.
+struct IDSet {
+    let keys: UnsafeMutablePointer<UInt64>
+    let mask: Int
+    let capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: 0, count: size)
+        mask = size - 1
+        self.capacity = capacity
+    }
+
+    func deallocate() { keys.deallocate() }
+
+    @inline(__always)
+    static func hash(_ key: UInt64) -> Int {
+        var x = key &* 0x9E37_79B9_7F4A_7C15
+        x ^= x >> 29
+        return Int(truncatingIfNeeded: x)
+    }
+
+    @inline(__always)
+    func contains(_ key: UInt64) -> Bool {
+        var i = Self.hash(key) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return true }
+            if k == 0 { return false }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    var isFull: Bool { count >= capacity }
+
+    /// Inserts `key`; false if it was present or the set is full.
+    @inline(__always)
+    mutating func insert(_ key: UInt64) -> Bool {
+        if count >= capacity { return false }
+        var i = Self.hash(key) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return false }
+            if k == 0 {
+                keys[i] = key
+                count &+= 1
+                return true
+            }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    mutating func remove(_ key: UInt64) {
+        var i = Self.hash(key) & mask
+        while keys[i] != key {
+            if keys[i] == 0 { return }
+            i = (i &+ 1) & mask
+        }
+        // Backward shift: move later members of the probe run into the hole when their home
+        // position is not between the hole and themselves.
+        var hole = i
+        var j = (i &+ 1) & mask
+        while keys[j] != 0 {
+            let home = Self.hash(keys[j]) & mask
+            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            if !between {
+                keys[hole] = keys[j]
+                hole = j
+            }
+            j = (j &+ 1) & mask
+        }
+        keys[hole] = 0
+        count &-= 1
+    }
+
+    mutating func clear() {
+        keys.update(repeating: 0, count: mask + 1)
+        count = 0
+    }
+}
+
+/// A map from nonzero `UInt64` keys to `Int32` values (client order ID → order slot), same scheme
+/// as `IDSet`.
+struct IDMap {
+    let keys: UnsafeMutablePointer<UInt64>
+    let values: UnsafeMutablePointer<Int32>
+    let mask: Int
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = .allocate(capacity: size)
+        keys.initialize(repeating: 0, count: size)
+        values = .allocate(capacity: size)
+        values.initialize(repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    func deallocate() {
+        keys.deallocate()
+        values.deallocate()
+    }
+
+    @inline(__always)
+    func find(_ key: UInt64) -> Int32 {
+        var i = IDSet.hash(key) & mask
+        while true {
+            let k = keys[i]
+            if k == key { return values[i] }
+            if k == 0 { return -1 }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    /// Sets `key` to `value` (the caller keeps the map at most half full).
+    @inline(__always)
+    func set(_ key: UInt64, _ value: Int32) {
+        var i = IDSet.hash(key) & mask
+        while true {
+            let k = keys[i]
+            if k == key || k == 0 {
+                keys[i] = key
+                values[i] = value
+                return
+            }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    func remove(_ key: UInt64) {
+        var i = IDSet.hash(key) & mask
+        while keys[i] != key {
+            if keys[i] == 0 { return }
+            i = (i &+ 1) & mask
+        }
+        var hole = i
+        var j = (i &+ 1) & mask
+        while keys[j] != 0 {
+            let home = IDSet.hash(keys[j]) & mask
+            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            if !between {
+                keys[hole] = keys[j]
+                values[hole] = values[j]
+                hole = j
+            }
+            j = (j &+ 1) & mask
+        }
+        keys[hole] = 0
+        values[hole] = -1
+    }
+}
+
+/// Identical-order detection: per content key the last few acceptance stamps. A fixed table of
+/// 4,096 entries; an entry whose newest stamp left the window is free for reuse. If 16 probes
+/// find neither the key nor a free entry the order is refused (fail closed under a flood of
+/// distinct orders).
+struct DuplicateTable {
+    static let entries = 4096
+    static let probes = 16
+    static let stampsPerEntry = 8
+    struct Entry {
+        var key: UInt64 = 0
+        var pushes: Int = 0
+        var stamps: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    }
+    let table: UnsafeMutablePointer<Entry>?
+    let limit: Int
+    let window: Int64
+
+    init(_ rate: RateLimit) {
+        limit = rate.count
+        window = rate.windowNanoseconds
+        if rate.isUnlimited {
+            table = nil
+        } else {
+            let p = UnsafeMutablePointer<Entry>.allocate(capacity: Self.entries)
+            p.initialize(repeating: Entry(), count: Self.entries)
+            table = p
+        }
+    }
+
+    func deallocate() { table?.deallocate() }
+
+    @inline(__always)
+    static func stamp(_ e: Entry, _ i: Int) -> Int64 {
+        withUnsafeBytes(of: e.stamps) { $0.load(fromByteOffset: (i & 7) * 8, as: Int64.self) }
+    }
+
+    /// The entry to use for `key`: its own, or a free one; -1 if none within the probe limit.
+    @inline(__always)
+    func slot(_ key: UInt64, _ now: Int64) -> Int {
+        guard let table else { return -1 }
+        var i = IDSet.hash(key) & (Self.entries - 1)
+        var free = -1
+        for _ in 0..<Self.probes {
+            let e = table[i]
+            if e.key == key { return i }
+            if free < 0, e.key == 0 || Self.stamp(e, e.pushes &- 1) <= now &- window { free = i }
+            i = (i &+ 1) & (Self.entries - 1)
+        }
+        return free
+    }
+
+    /// Whether one more order with `key` at `now` stays within the limit.
+    /// `nil` when the table has no room (refuse).
+    @inline(__always)
+    func allows(_ key: UInt64, _ now: Int64) -> Bool? {
+        guard let table else { return true }
+        let i = slot(key, now)
+        if i < 0 { return nil }
+        let e = table[i]
+        if e.key != key { return limit > 0 }
+        let kth = e.pushes &- limit  // the limit-th newest stamp
+        if kth < 0 { return limit > 0 }  // fewer than `limit` recorded (the limit is at most 8)
+        return Self.stamp(e, kth) <= now &- window
+    }
+
+    /// Records an order; returns the entry's previous contents for undo.
+    @inline(__always)
+    func record(_ key: UInt64, _ now: Int64) -> (Int, Entry)? {
+        guard let table else { return nil }
+        let i = slot(key, now)
+        if i < 0 { return nil }
+        let old = table[i]
+        var e = old
+        if e.key != key { e = Entry(key: key) }
+        withUnsafeMutableBytes(of: &e.stamps) { $0.storeBytes(of: now, toByteOffset: (e.pushes & 7) * 8, as: Int64.self) }
+        e.pushes &+= 1
+        table[i] = e
+        return (i, old)
+    }
+
+    func undo(_ saved: (Int, Entry)) { table?[saved.0] = saved.1 }
+}
+
+/// A 64-bit content key for duplicate detection.
+@inline(__always)
+func mixKey(_ words: (UInt64, UInt64, UInt64, UInt64)) -> UInt64 {
+    @inline(__always) func round(_ h: UInt64, _ w: UInt64) -> UInt64 {
+        let x = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+        return x ^ (x >> 33)
+    }
+    let h = round(round(round(round(0x243F_6A88_85A3_08D3, words.0), words.1), words.2), words.3)
+    return h == 0 ? 1 : h
+}
