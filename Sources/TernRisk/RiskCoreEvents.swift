@@ -147,7 +147,7 @@ extension RiskCore {
             remove(slot, remember: true)
             accountLogs[4 &* a &+ 3].push(now)
             let rl = accounts[a].rejectTrip
-            if !rl.isUnlimited, !accountLogs[4 &* a &+ 3].allows(now, adding: 0) {
+            if !rl.isUnlimited, !accountLogs[4 &* a &+ 3].allows(now, adding: 1) {
                 trip(.account(AccountID(rawValue: UInt32(a))), .rejectRate, actor: "risk", reason: "venue rejects reached \(rl)", now)
             }
         case .filled(let f):
@@ -246,7 +246,7 @@ extension RiskCore {
         if s < strategyCount {
             strategyLogs[4 &* s &+ 2].push(now)
             let t = strategies[s].executionThrottle
-            if !t.isUnlimited, !strategyLogs[4 &* s &+ 2].allows(now, adding: 0) {
+            if !t.isUnlimited, !strategyLogs[4 &* s &+ 2].allows(now, adding: 1) {
                 trip(.strategy(StrategyID(rawValue: UInt32(s))), .executionThrottle, actor: "risk", reason: "\(t) fills reached", now)
             }
         }
@@ -493,7 +493,7 @@ extension RiskCore {
         case (.account(let id), .positionBreach):
             return (0..<instrumentCount).contains { breaches(account: Int(id.rawValue), instrument: $0) }
         case (.strategy(let id), .executionThrottle):
-            return !strategyLogs[4 * Int(id.rawValue) + 2].allows(now, adding: 0)
+            return !strategyLogs[4 * Int(id.rawValue) + 2].allows(now, adding: 1)
         default: return false
         }
     }

@@ -85,7 +85,7 @@ public final class RiskEngine {
     func attemptTrip(_ s: Int, _ t: Int64) {
         guard s < core.pointee.strategyCount else { return }
         let rate = core.pointee.strategies[s].attemptTrip
-        if !rate.isUnlimited, !core.pointee.strategyLogs[4 &* s &+ 3].allows(t, adding: 0) {
+        if !rate.isUnlimited, !core.pointee.strategyLogs[4 &* s &+ 3].allows(t, adding: 1) {
             let scope = KillScope.strategy(StrategyID(rawValue: UInt32(s)))
             if !core.pointee.hasCause(scope, .orderRate) {
                 core.pointee.trip(scope, .orderRate, actor: "risk", reason: "order attempts reached \(rate)", t)
