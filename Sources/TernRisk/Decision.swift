@@ -29,6 +29,43 @@ public enum RiskLimit: UInt8, Sendable, BitwiseCopyable, Hashable, CaseIterable,
     // Lifecycle and capacity.
     case unknownOrder, replacePending, orderList, workingOrderCapacity, clientOrderIDCapacity, duplicateCapacity
 
+    /// What `RiskDecision.limitValue` and `.value` count for this limit.
+    public enum Unit: Sendable {
+        /// Raw 10^-9 units of a quantity.
+        case quantity
+        /// Raw 10^-9 units of a price.
+        case price
+        /// Raw 10^-18 units of money.
+        case money
+        /// Plain integers: counts, IDs, flag indexes, nanoseconds.
+        case integer
+    }
+
+    public var unit: Unit {
+        switch self {
+        case .quantityPositive, .lotSize, .minQuantity, .maxQuantity, .maxOrderQuantity, .maxLong, .maxShort,
+            .reducingMode, .reduceOnlyFlag:
+            .quantity
+        case .priceSign, .tickSize, .stopPrice, .band, .auctionBand, .driftBand:
+            .price
+        case .maxOrderNotional, .accountWorkingNotional, .accountCredit, .firmCredit, .accountDailyLoss, .firmDailyLoss:
+            .money
+        default:
+            .integer
+        }
+    }
+
+    /// `raw` as text in this limit's unit (`5005`, `2250000`, `3`).
+    public func format(_ raw: Int128) -> String {
+        switch unit {
+        case .quantity, .price:
+            guard let v = Int64(exactly: raw) else { return "\(raw)" }
+            return Price(rawValue: v).description
+        case .money: return Money(rawValue: raw).description
+        case .integer: return "\(raw)"
+        }
+    }
+
     /// The stable text name (`max_order_notional`), used in decision files and the journal.
     public var description: String {
         switch self {

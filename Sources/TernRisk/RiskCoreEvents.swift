@@ -502,6 +502,7 @@ extension RiskCore {
         guard operators.contains(name) else { throw .unauthorized(name) }
         processKillRequests(now)
         guard let k = killSwitch.index(scope) else { throw .unknownScope(scope) }
+        guard flag(k) != KillState.armed.rawValue else { throw .notTripped(scope) }
         for cause in KillCause.allCases where causes[k] & (1 << UInt16(cause.rawValue)) != 0 {
             if causeHolds(scope, cause, now) { throw .causeStillHolds(scope, cause) }
         }
