@@ -14,6 +14,9 @@ cd "$(dirname "$0")/.."
 
 # The probes (Sources/HotPathProbes/Probes.swift) this check requires; a missing one fails.
 PROBES=(
+    probeRiskEvaluate
+    probeRiskSubmit
+    probeRiskMayRelease
     probePriceParseUTF8
     probeQuantityParseRounding
     probePriceParseString
@@ -67,7 +70,7 @@ echo "== hot-path check: building HotPathProbes (release)"
 swift build -c release --target HotPathProbes 2>&1 | grep -E "error|warning:|Compiling|Build" || true
 objects=(.build/release/HotPathProbes.build/*.o .build/release/TernCore.build/*.o
     .build/release/TernQueues.build/*.o .build/release/TernSystem.build/*.o
-    .build/release/TernInference.build/*.o)
+    .build/release/TernInference.build/*.o .build/release/TernRisk.build/*.o)
 
 echo "== hot-path check: probes and everything they call"
-python3 scripts/hot_path_check.py --roots '$s13HotPathProbes' --name-contains 'HotPathProbes.probe' --expect "${PROBES[*]}" "${objects[@]}"
+python3 scripts/hot_path_check.py --roots '$s13HotPathProbes' --name-contains 'HotPathProbes.probe' --cold '.cold' --expect "${PROBES[*]}" "${objects[@]}"

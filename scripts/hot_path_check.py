@@ -12,7 +12,13 @@ errors (swift_allocError), and existential or unspecialized-generic dispatch (op
 swift_getGenericMetadata, swift_dynamicCast; lazy witness-table accessors, which
 cache after their first call, are allowed). Exit status 1 on any finding or a missing expected root.
 
-usage: hot_path_check.py --roots PREFIX [--name-contains TEXT] [--expect NAME ...] OBJECT.o [...]
+Cold paths: with --cold TEXT, a callee whose demangled name contains TEXT is not followed, and the
+report names it. Tern marks a function cold by naming it `cold…` (`RiskCore.coldKillRequests`):
+code that runs only when something exceptional already happened (the kill switch changed, a
+trigger fired), never on an ordinary check. Keep such functions few and their callers'
+conditions obvious.
+
+usage: hot_path_check.py --roots PREFIX [--name-contains TEXT] [--cold TEXT] [--expect NAME ...] OBJECT.o [...]
 """
 
 import argparse
@@ -71,6 +77,7 @@ def main():
     parser.add_argument(
         "--name-contains", default="", help="keep only roots whose demangled name contains this (skips value witnesses)"
     )
+    parser.add_argument("--cold", default="", help="do not follow callees whose demangled name contains this")
     parser.add_argument("objects", nargs="+")
     args = parser.parse_args()
 
@@ -88,7 +95,7 @@ def main():
             failures += 1
 
     for root in roots:
-        seen, stack, findings, indirect, visited_count = {root}, [(root, [root])], [], [], 0
+        seen, stack, findings, indirect, visited_count, cold = {root}, [(root, [root])], [], [], 0, set()
         while stack:
             fn, path = stack.pop()
             visited_count += 1
@@ -97,6 +104,8 @@ def main():
                     indirect.append(path)
                 elif FORBIDDEN.match(callee):
                     findings.append((callee, path))
+                elif args.cold and args.cold in names.get(callee, callee):
+                    cold.add(names.get(callee, callee).split("(")[0])
                 elif callee in functions and callee not in seen:
                     seen.add(callee)
                     stack.append((callee, path + [callee]))
@@ -109,6 +118,8 @@ def main():
                 print(f"           calls {callee}" + (f" via {chain}" if chain else ""))
         else:
             note = f", {len(indirect)} indirect call(s) via {indirect[0][-1]}" if indirect else ""
+            if cold:
+                note += f"; cold, not followed: {', '.join(sorted(cold))}"
             print(f"ok       {label}  ({visited_count} function(s) checked{note})")
     if not roots:
         print(f"FAIL     no functions start with {args.roots}")

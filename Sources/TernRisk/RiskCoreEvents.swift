@@ -361,6 +361,12 @@ extension RiskCore {
         return causes[k] & (1 << UInt16(cause.rawValue)) != 0
     }
 
+    /// Whether strategy `s`'s scope has `cause` (no class reference: for the check path).
+    @inline(__always)
+    func strategyHasCause(_ s: Int, _ cause: KillCause) -> Bool {
+        causes[1 &+ accountCount &+ s] & (1 << UInt16(cause.rawValue)) != 0
+    }
+
     /// After a position change, working reduce-only orders may together exceed what is left to
     /// reduce: cancel them, worst-priced first, until they fit (left-curve #2143, bytex #26).
     mutating func clampReduceOnly(account a: Int, instrument i: Int, _ now: Int64) {
@@ -461,9 +467,13 @@ extension RiskCore {
     /// One atomic load when nothing happened.
     @inline(__always)
     mutating func processKillRequests(_ now: Int64) {
-        let g = generation.pointee.load(ordering: .acquiring)
-        if g == seenGeneration { return }
-        seenGeneration = g
+        if generation.pointee.load(ordering: .acquiring) != seenGeneration { coldKillRequests(now) }
+    }
+
+    /// The cold half of `processKillRequests`: runs only after a trip.
+    @inline(never)
+    mutating func coldKillRequests(_ now: Int64) {
+        seenGeneration = generation.pointee.load(ordering: .acquiring)
         for t in killSwitch.drain() {
             guard let k = killSwitch.index(t.scope) else { continue }
             causes[k] |= 1 << UInt16(t.cause.rawValue)

@@ -85,12 +85,17 @@ public final class RiskEngine {
     func attemptTrip(_ s: Int, _ t: Int64) {
         guard s < core.pointee.strategyCount else { return }
         let rate = core.pointee.strategies[s].attemptTrip
-        if !rate.isUnlimited, !core.pointee.strategyLogs[4 &* s &+ 3].allows(t, adding: 1) {
-            let scope = KillScope.strategy(StrategyID(rawValue: UInt32(s)))
-            if !core.pointee.hasCause(scope, .orderRate) {
-                core.pointee.trip(scope, .orderRate, actor: "risk", reason: "order attempts reached \(rate)", t)
-            }
+        if !rate.isUnlimited, !core.pointee.strategyLogs[4 &* s &+ 3].allows(t, adding: 1),
+            !core.pointee.strategyHasCause(s, .orderRate)
+        {
+            coldAttemptTrip(s, rate, t)
         }
+    }
+
+    /// Trips a strategy whose order attempts reached their threshold (cold: a trigger fired).
+    @inline(never)
+    func coldAttemptTrip(_ s: Int, _ rate: RateLimit, _ t: Int64) {
+        core.pointee.trip(.strategy(StrategyID(rawValue: UInt32(s))), .orderRate, actor: "risk", reason: "order attempts reached \(rate)", t)
     }
 
     /// Checks and commits a list of orders all-or-nothing (at most 64): either every order is
