@@ -133,19 +133,6 @@ public final class KillSwitch: @unchecked Sendable {
         }
     }
 
-    /// The scope at flag index `i` (the inverse of `index`).
-    func scope(at i: Int) -> KillScope {
-        if i == 0 { return .firm }
-        var j = i - 1
-        if j < accountCount { return .account(AccountID(rawValue: UInt32(j))) }
-        j -= accountCount
-        if j < strategyCount { return .strategy(StrategyID(rawValue: UInt32(j))) }
-        j -= strategyCount
-        if j < instrumentCount { return .instrument(InstrumentID(rawValue: UInt32(j))) }
-        j -= instrumentCount
-        return .side(InstrumentID(rawValue: UInt32(j / 2)), j % 2 == 0 ? .buy : .sell)
-    }
-
     /// Trips `scope` from any thread. Returns false (and does nothing) for an unknown scope.
     /// When it returns true, every check that starts afterwards denies orders in scope.
     @discardableResult

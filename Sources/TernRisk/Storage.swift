@@ -46,18 +46,6 @@ struct SlidingLog {
         return stamps[index % ringSize] <= now &- window
     }
 
-    /// Events in `(now - window, now]`.
-    func count(_ now: Int64) -> Int {
-        guard let stamps else { return 0 }
-        var n = 0
-        var i = pushes &- 1
-        while i >= 0, i >= pushes &- ringSize, stamps[i % ringSize] > now &- window {
-            n &+= 1
-            i &-= 1
-        }
-        return n
-    }
-
     @inline(__always)
     mutating func push(_ now: Int64) {
         guard let stamps else { return }
@@ -75,24 +63,33 @@ struct SlidingLog {
     mutating func clear() { pushes = 0 }
 }
 
-/// A set of nonzero `UInt64` keys with a fixed capacity: open addressing, linear probing,
-/// backward-shift deletion (no tombstones), at most half full.
-struct IDSet {
+/// Open addressing over nonzero `UInt64` keys with linear probing and backward-shift deletion (no
+/// tombstones), optionally with an `Int32` value per key. `IDSet` and `IDMap` are its two uses;
+/// callers keep it at most half full.
+struct HashSlots {
     let keys: UnsafeMutablePointer<UInt64>
+    let values: UnsafeMutablePointer<Int32>?
     let mask: Int
-    let capacity: Int
-    var count = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, withValues: Bool) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         keys = .allocate(capacity: size)
         keys.initialize(repeating: 0, count: size)
+        if withValues {
+            let v = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+            v.initialize(repeating: -1, count: size)
+            values = v
+        } else {
+            values = nil
+        }
         mask = size - 1
-        self.capacity = capacity
     }
 
-    func deallocate() { keys.deallocate() }
+    func deallocate() {
+        keys.deallocate()
+        values?.deallocate()
+    }
 
     @inline(__always)
     static func hash(_ key: UInt64) -> Int {
@@ -101,42 +98,23 @@ struct IDSet {
         return Int(truncatingIfNeeded: x)
     }
 
+    /// The slot holding `key`, or the empty slot where it would go (`found` false).
     @inline(__always)
-    func contains(_ key: UInt64) -> Bool {
+    func probe(_ key: UInt64) -> (slot: Int, found: Bool) {
         var i = Self.hash(key) & mask
         while true {
             let k = keys[i]
-            if k == key { return true }
-            if k == 0 { return false }
+            if k == key { return (i, true) }
+            if k == 0 { return (i, false) }
             i = (i &+ 1) & mask
         }
     }
 
-    var isFull: Bool { count >= capacity }
-
-    /// Inserts `key`; false if it was present or the set is full.
-    @inline(__always)
-    mutating func insert(_ key: UInt64) -> Bool {
-        if count >= capacity { return false }
-        var i = Self.hash(key) & mask
-        while true {
-            let k = keys[i]
-            if k == key { return false }
-            if k == 0 {
-                keys[i] = key
-                count &+= 1
-                return true
-            }
-            i = (i &+ 1) & mask
-        }
-    }
-
-    mutating func remove(_ key: UInt64) {
-        var i = Self.hash(key) & mask
-        while keys[i] != key {
-            if keys[i] == 0 { return }
-            i = (i &+ 1) & mask
-        }
+    /// Removes `key`; false if it was absent.
+    @discardableResult
+    func remove(_ key: UInt64) -> Bool {
+        let (i, found) = probe(key)
+        guard found else { return false }
         // Backward shift: move later members of the probe run into the hole when their home
         // position is not between the hole and themselves.
         var hole = i
@@ -146,89 +124,85 @@ struct IDSet {
             let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !between {
                 keys[hole] = keys[j]
+                values?[hole] = values![j]
                 hole = j
             }
             j = (j &+ 1) & mask
         }
         keys[hole] = 0
-        count &-= 1
+        values?[hole] = -1
+        return true
+    }
+
+    func clear() {
+        keys.update(repeating: 0, count: mask + 1)
+        values?.update(repeating: -1, count: mask + 1)
+    }
+}
+
+/// A set of nonzero `UInt64` keys with a fixed capacity (at most half full).
+struct IDSet {
+    let slots: HashSlots
+    let capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        slots = HashSlots(capacity: capacity, withValues: false)
+        self.capacity = capacity
+    }
+
+    func deallocate() { slots.deallocate() }
+
+    @inline(__always)
+    func contains(_ key: UInt64) -> Bool { slots.probe(key).found }
+
+    var isFull: Bool { count >= capacity }
+
+    /// Inserts `key`; false if it was present or the set is full.
+    @inline(__always)
+    mutating func insert(_ key: UInt64) -> Bool {
+        if count >= capacity { return false }
+        let (i, found) = slots.probe(key)
+        if found { return false }
+        slots.keys[i] = key
+        count &+= 1
+        return true
+    }
+
+    mutating func remove(_ key: UInt64) {
+        if slots.remove(key) { count &-= 1 }
     }
 
     mutating func clear() {
-        keys.update(repeating: 0, count: mask + 1)
+        slots.clear()
         count = 0
     }
 }
 
-/// A map from nonzero `UInt64` keys to `Int32` values (client order ID → order slot), same scheme
-/// as `IDSet`.
+/// A map from nonzero `UInt64` keys to `Int32` values (client order ID → order slot).
 struct IDMap {
-    let keys: UnsafeMutablePointer<UInt64>
-    let values: UnsafeMutablePointer<Int32>
-    let mask: Int
+    let slots: HashSlots
 
-    init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        keys = .allocate(capacity: size)
-        keys.initialize(repeating: 0, count: size)
-        values = .allocate(capacity: size)
-        values.initialize(repeating: -1, count: size)
-        mask = size - 1
-    }
+    init(capacity: Int) { slots = HashSlots(capacity: capacity, withValues: true) }
 
-    func deallocate() {
-        keys.deallocate()
-        values.deallocate()
-    }
+    func deallocate() { slots.deallocate() }
 
+    /// The value for `key`, or -1.
     @inline(__always)
     func find(_ key: UInt64) -> Int32 {
-        var i = IDSet.hash(key) & mask
-        while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k == 0 { return -1 }
-            i = (i &+ 1) & mask
-        }
+        let (i, found) = slots.probe(key)
+        return found ? slots.values![i] : -1
     }
 
     /// Sets `key` to `value` (the caller keeps the map at most half full).
     @inline(__always)
     func set(_ key: UInt64, _ value: Int32) {
-        var i = IDSet.hash(key) & mask
-        while true {
-            let k = keys[i]
-            if k == key || k == 0 {
-                keys[i] = key
-                values[i] = value
-                return
-            }
-            i = (i &+ 1) & mask
-        }
+        let i = slots.probe(key).slot
+        slots.keys[i] = key
+        slots.values![i] = value
     }
 
-    func remove(_ key: UInt64) {
-        var i = IDSet.hash(key) & mask
-        while keys[i] != key {
-            if keys[i] == 0 { return }
-            i = (i &+ 1) & mask
-        }
-        var hole = i
-        var j = (i &+ 1) & mask
-        while keys[j] != 0 {
-            let home = IDSet.hash(keys[j]) & mask
-            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
-            if !between {
-                keys[hole] = keys[j]
-                values[hole] = values[j]
-                hole = j
-            }
-            j = (j &+ 1) & mask
-        }
-        keys[hole] = 0
-        values[hole] = -1
-    }
+    func remove(_ key: UInt64) { slots.remove(key) }
 }
 
 /// Identical-order detection: per content key the last few acceptance stamps. A fixed table of
@@ -271,7 +245,7 @@ struct DuplicateTable {
     @inline(__always)
     func slot(_ key: UInt64, _ now: Int64) -> Int {
         guard let table else { return -1 }
-        var i = IDSet.hash(key) & (Self.entries - 1)
+        var i = HashSlots.hash(key) & (Self.entries - 1)
         var free = -1
         for _ in 0..<Self.probes {
             let e = table[i]
