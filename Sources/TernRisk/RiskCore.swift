@@ -296,90 +296,168 @@ struct RiskCore: ~Copyable {
         return !o && sum <= Int64(pos.magnitude > UInt64(Int64.max) ? UInt64(Int64.max) : pos.magnitude)
     }
 
+    // MARK: - Checks shared by new orders and replaces
+
+    /// Lot, and the instrument's minimum and maximum (the quantity is already known positive).
+    @inline(__always)
+    func checkLot(_ spec: InstrumentSpec, _ q: Int64) -> RiskDecision? {
+        guard q % spec.lotSize.rawValue == 0 else {
+            return deny(.quantityNotOnLot, .lotSize, Int128(spec.lotSize.rawValue), Int128(q))
+        }
+        guard q >= spec.minQuantity.rawValue else {
+            return deny(.quantityBelowMinimum, .minQuantity, Int128(spec.minQuantity.rawValue), Int128(q))
+        }
+        guard q <= spec.maxQuantity.rawValue else {
+            return deny(.quantityAboveMaximum, .maxQuantity, Int128(spec.maxQuantity.rawValue), Int128(q))
+        }
+        return nil
+    }
+
+    /// A price's sign (positive unless the instrument allows negatives) and tick.
+    @inline(__always)
+    func checkPrice(_ spec: InstrumentSpec, _ price: Int64, sign: RiskLimit, tick: RiskLimit) -> RiskDecision? {
+        guard spec.allowsNegativePrices || price > 0 else { return deny(.priceInvalid, sign, 0, Int128(price)) }
+        let t = spec.tickSize.rawValue
+        guard price % t == 0 else { return deny(.priceNotOnTick, tick, Int128(t), Int128(price)) }
+        return nil
+    }
+
+    /// The band's bounds around `reference`, saturating; nil if the band admits nothing.
+    @inline(__always)
+    func bandBounds(_ band: PriceBand, _ instrument: Int, _ reference: Int64) -> (lower: Int64, upper: Int64)? {
+        guard let w = width(band, instrument, reference) else { return nil }
+        let high = reference.addingReportingOverflow(w)
+        let low = reference.subtractingReportingOverflow(w)
+        return (low.overflow ? Int64.min : low.partialValue, high.overflow ? Int64.max : high.partialValue)
+    }
+
+    /// A limit price against band bounds (aggressive-only refuses only buys above and sells below).
+    @inline(__always)
+    func checkBand(
+        _ r: InstrumentRisk, _ side: Side, _ price: Int64, _ bounds: (lower: Int64, upper: Int64), _ limit: RiskLimit
+    ) -> RiskDecision? {
+        let tooHigh = price > bounds.upper && (side == .buy || !r.aggressiveOnlyBand)
+        let tooLow = price < bounds.lower && (side == .sell || !r.aggressiveOnlyBand)
+        guard tooHigh || tooLow else { return nil }
+        return deny(.priceOutsideBand, limit, Int128(tooHigh ? bounds.upper : bounds.lower), Int128(price))
+    }
+
+    /// Worst-case position on `side` with `q` more working there (notes §3.5).
+    @inline(__always)
+    func checkWorstCase(_ p: PositionState, _ r: InstrumentRisk, _ side: Side, _ q: Int64) -> RiskDecision? {
+        if side == .buy {
+            let worst = Int128(p.position) + Int128(p.openBuyQuantity) + Int128(q)
+            if worst > Int128(r.maxLong.rawValue) { return deny(.positionLimit, .maxLong, Int128(r.maxLong.rawValue), worst) }
+        } else {
+            let worst = Int128(p.position) - Int128(p.openSellQuantity) - Int128(q)
+            if worst < -Int128(r.maxShort.rawValue) { return deny(.positionLimit, .maxShort, -Int128(r.maxShort.rawValue), worst) }
+        }
+        return nil
+    }
+
+    /// The account's working notional with `n` more.
+    @inline(__always)
+    func checkWorkingValue(_ a: Int, _ n: Int128) -> RiskDecision? {
+        let limit = accounts[a].maxWorkingNotional.rawValue
+        let (after, overflow) = accountTotals[a].workingNotional.addingReportingOverflow(n)
+        return overflow || after > limit ? deny(.workingValueLimit, .accountWorkingNotional, limit, after) : nil
+    }
+
+    /// Account and firm credit with `n` more.
+    @inline(__always)
+    func checkCredit(_ a: Int, _ n: Int128) -> RiskDecision? {
+        let accountLimit = accounts[a].creditLimit.rawValue
+        let (credit, o1) = accountTotals[a].creditUsed.addingReportingOverflow(n)
+        if o1 || credit > accountLimit { return deny(.creditLimit, .accountCredit, accountLimit, credit) }
+        let (firmCredit, o2) = firmTotals.creditUsed.addingReportingOverflow(n)
+        if o2 || firmCredit > firm.creditLimit.rawValue { return deny(.creditLimit, .firmCredit, firm.creditLimit.rawValue, firmCredit) }
+        return nil
+    }
+
     // MARK: - New orders
 
+    /// What `evaluate` found: the decision and, when accepted, what `commit` reserves.
+    struct Evaluation {
+        var decision: RiskDecision
+        var price: Int64 = 0
+        var notional: Int128 = 0
+        var key: UInt64 = 0
+
+        @inline(__always)
+        init(_ decision: RiskDecision, price: Int64 = 0, notional: Int128 = 0, key: UInt64 = 0) {
+            self.decision = decision
+            self.price = price
+            self.notional = notional
+            self.key = key
+        }
+    }
+
     /// Every check for a new order, in the order of notes §3.3. No side effects.
-    /// On acceptance `reservedPrice` is the price to reserve exposure at and `reservedNotional` its notional.
+    /// On acceptance the evaluation also carries what `commit` reserves.
     @inline(__always)
-    func evaluate(_ o: NewOrder, _ now: Int64) -> (RiskDecision, reservedPrice: Int64, reservedNotional: Int128, contentKey: UInt64) {
-        let none = (Int64(0), Int128(0), UInt64(0))
+    func evaluate(_ o: NewOrder, _ now: Int64) -> Evaluation {
         // 1. Identities (before any array is indexed), then the kill gate.
         let i = Int(o.instrumentID.rawValue)
         let a = Int(o.accountID.rawValue)
         let s = Int(o.strategyID.rawValue)
-        guard i < instrumentCount else { return (deny(.unknownInstrument, .instrumentID, Int128(instrumentCount), Int128(i)), none.0, none.1, none.2) }
-        guard a < accountCount else { return (deny(.unknownAccount, .accountID, Int128(accountCount), Int128(a)), none.0, none.1, none.2) }
-        guard s < strategyCount else { return (deny(.unknownStrategy, .strategyID, Int128(strategyCount), Int128(s)), none.0, none.1, none.2) }
+        guard i < instrumentCount else { return Evaluation(deny(.unknownInstrument, .instrumentID, Int128(instrumentCount), Int128(i))) }
+        guard a < accountCount else { return Evaluation(deny(.unknownAccount, .accountID, Int128(accountCount), Int128(a))) }
+        guard s < strategyCount else { return Evaluation(deny(.unknownStrategy, .strategyID, Int128(strategyCount), Int128(s))) }
         let q = o.quantity.rawValue
         let p = positions[positionIndex(a, i)]
         let (killState, killLimit, killIndex) = gate(account: a, strategy: s, instrument: i, side: o.side)
         if killState == .tripped {
             let throttled = killLimit == .killStrategy && causes[killIndex] & (1 << UInt16(KillCause.executionThrottle.rawValue)) != 0
-            return (deny(throttled ? .strategyDisabled : .killSwitchHalted, throttled ? .executionThrottle : killLimit, 0, Int128(killIndex)), none.0, none.1, none.2)
+            return Evaluation(deny(throttled ? .strategyDisabled : .killSwitchHalted, throttled ? .executionThrottle : killLimit, 0, Int128(killIndex)))
         }
         if killState == .reducing {
             let working = o.side == .buy ? p.openBuyQuantity : p.openSellQuantity
             if !reduces(p, o.side, q, alreadyWorking: working) {
-                return (deny(.reduceOnlyViolation, .reducingMode, Int128(p.position), Int128(q)), none.0, none.1, none.2)
+                return Evaluation(deny(.reduceOnlyViolation, .reducingMode, Int128(p.position), Int128(q)))
             }
         }
         // 2. Structure.
         let r = instruments[i]
-        guard strategyEnabled[s] else { return (deny(.strategyDisabled, .strategyEnabled), none.0, none.1, none.2) }
-        if reconciling { return (deny(.reconciling, .reconciliation), none.0, none.1, none.2) }
+        guard strategyEnabled[s] else { return Evaluation(deny(.strategyDisabled, .strategyEnabled)) }
+        if reconciling { return Evaluation(deny(.reconciling, .reconciliation)) }
         guard r.capabilities.allows(o.orderType) else {
-            return (deny(.unsupportedOrderType, .orderType, Int128(r.capabilities.orderTypes), Int128(o.orderType.rawValue)), none.0, none.1, none.2)
+            return Evaluation(deny(.unsupportedOrderType, .orderType, Int128(r.capabilities.orderTypes), Int128(o.orderType.rawValue)))
         }
         guard r.capabilities.allows(o.timeInForce) else {
-            return (deny(.unsupportedTimeInForce, .timeInForce, Int128(r.capabilities.timesInForce), Int128(o.timeInForce.rawValue)), none.0, none.1, none.2)
+            return Evaluation(deny(.unsupportedTimeInForce, .timeInForce, Int128(r.capabilities.timesInForce), Int128(o.timeInForce.rawValue)))
         }
         if o.timeInForce == .goodTillDate, o.expireTime.rawValue <= now {
-            return (deny(.expireTimeInvalid, .expireTime, Int128(now), Int128(o.expireTime.rawValue)), none.0, none.1, none.2)
+            return Evaluation(deny(.expireTimeInvalid, .expireTime, Int128(now), Int128(o.expireTime.rawValue)))
         }
         let session = markets[i].session
         switch session {
         case .open: break
         case .preOpen, .auction:
             if o.orderType == .market || o.orderType == .stop {
-                return (deny(.unsupportedOrderType, .session, Int128(session.rawValue), Int128(o.orderType.rawValue)), none.0, none.1, none.2)
+                return Evaluation(deny(.unsupportedOrderType, .session, Int128(session.rawValue), Int128(o.orderType.rawValue)))
             }
-            if !r.auctionBand.isConfigured { return (deny(.marketClosed, .auctionBand, Int128(session.rawValue)), none.0, none.1, none.2) }
+            if !r.auctionBand.isConfigured { return Evaluation(deny(.marketClosed, .auctionBand, Int128(session.rawValue))) }
         case .halted, .closed:
-            return (deny(.marketClosed, .session, Int128(session.rawValue)), none.0, none.1, none.2)
+            return Evaluation(deny(.marketClosed, .session, Int128(session.rawValue)))
         }
         // 3. Numbers.
         let spec = r.spec
-        guard q > 0 else { return (deny(.quantityInvalid, .quantityPositive, 0, Int128(q)), none.0, none.1, none.2) }
-        guard q % spec.lotSize.rawValue == 0 else {
-            return (deny(.quantityNotOnLot, .lotSize, Int128(spec.lotSize.rawValue), Int128(q)), none.0, none.1, none.2)
+        guard q > 0 else { return Evaluation(deny(.quantityInvalid, .quantityPositive, 0, Int128(q))) }
+        if let d = checkLot(spec, q) { return Evaluation(d) }
+        if o.orderType.hasLimitPrice, let d = checkPrice(spec, o.price.rawValue, sign: .priceSign, tick: .tickSize) {
+            return Evaluation(d)
         }
-        guard q >= spec.minQuantity.rawValue else {
-            return (deny(.quantityBelowMinimum, .minQuantity, Int128(spec.minQuantity.rawValue), Int128(q)), none.0, none.1, none.2)
-        }
-        guard q <= spec.maxQuantity.rawValue else {
-            return (deny(.quantityAboveMaximum, .maxQuantity, Int128(spec.maxQuantity.rawValue), Int128(q)), none.0, none.1, none.2)
-        }
-        let tick = spec.tickSize.rawValue
-        if o.orderType.hasLimitPrice {
-            let price = o.price.rawValue
-            guard spec.allowsNegativePrices || price > 0 else {
-                return (deny(.priceInvalid, .priceSign, 0, Int128(price)), none.0, none.1, none.2)
-            }
-            guard price % tick == 0 else { return (deny(.priceNotOnTick, .tickSize, Int128(tick), Int128(price)), none.0, none.1, none.2) }
-        }
-        if o.orderType.hasStopPrice {
-            let stop = o.stopPrice.rawValue
-            guard spec.allowsNegativePrices || stop > 0 else { return (deny(.priceInvalid, .stopPrice, 0, Int128(stop)), none.0, none.1, none.2) }
-            guard stop % tick == 0 else { return (deny(.priceNotOnTick, .stopPrice, Int128(tick), Int128(stop)), none.0, none.1, none.2) }
+        if o.orderType.hasStopPrice, let d = checkPrice(spec, o.stopPrice.rawValue, sign: .stopPrice, tick: .stopPrice) {
+            return Evaluation(d)
         }
         // 4. Duplicates.
         let id = o.clientOrderID.rawValue
-        guard id != 0, id & (1 << 63) == 0 else { return (deny(.clientOrderIDInvalid, .clientOrderID, 0, Int128(id)), none.0, none.1, none.2) }
-        if clientOrderIDs.contains(id) { return (deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id)), none.0, none.1, none.2) }
+        guard id != 0, id & (1 << 63) == 0 else { return Evaluation(deny(.clientOrderIDInvalid, .clientOrderID, 0, Int128(id))) }
+        if clientOrderIDs.contains(id) { return Evaluation(deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id))) }
         if clientOrderIDs.isFull {
-            return (deny(.capacityExhausted, .clientOrderIDCapacity, Int128(clientOrderIDs.capacity), Int128(clientOrderIDs.count)), none.0, none.1, none.2)
+            return Evaluation(deny(.capacityExhausted, .clientOrderIDCapacity, Int128(clientOrderIDs.capacity), Int128(clientOrderIDs.count)))
         }
-        if index.find(id) >= 0 { return (deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id)), none.0, none.1, none.2) }
+        if index.find(id) >= 0 { return Evaluation(deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id))) }
         let key = mixKey((
             UInt64(o.instrumentID.rawValue) | UInt64(o.accountID.rawValue) << 32,
             UInt64(o.strategyID.rawValue) | UInt64(o.side.rawValue) << 32 | UInt64(o.orderType.rawValue) << 40,
@@ -388,58 +466,51 @@ struct RiskCore: ~Copyable {
         switch duplicates.allows(key, now) {
         case .some(true): break
         case .some(false):
-            return (deny(.duplicateOrder, .duplicateWindow, Int128(firm.duplicateOrders.count), Int128(firm.duplicateOrders.windowNanoseconds)), none.0, none.1, none.2)
+            return Evaluation(deny(.duplicateOrder, .duplicateWindow, Int128(firm.duplicateOrders.count), Int128(firm.duplicateOrders.windowNanoseconds)))
         case .none:
-            return (deny(.capacityExhausted, .duplicateCapacity, Int128(DuplicateTable.entries)), none.0, none.1, none.2)
+            return Evaluation(deny(.capacityExhausted, .duplicateCapacity, Int128(DuplicateTable.entries)))
         }
         // 5. Restricted list and permissions.
         let bit: UInt64 = 1 << UInt64(i % 64)
-        if restrictedBits[i / 64] & bit != 0 { return (deny(.restrictedInstrument, .restrictedList, 0, Int128(i)), none.0, none.1, none.2) }
+        if restrictedBits[i / 64] & bit != 0 { return Evaluation(deny(.restrictedInstrument, .restrictedList, 0, Int128(i))) }
         if permittedBits[a &* instrumentWords &+ i / 64] & bit == 0 {
-            return (deny(.notPermitted, .accountPermission, Int128(a), Int128(i)), none.0, none.1, none.2)
+            return Evaluation(deny(.notPermitted, .accountPermission, Int128(a), Int128(i)))
         }
         if strategyAccountBits[s &* accountWords &+ a / 64] & (1 << UInt64(a % 64)) == 0 {
-            return (deny(.notPermitted, .strategyPermission, Int128(s), Int128(a)), none.0, none.1, none.2)
+            return Evaluation(deny(.notPermitted, .strategyPermission, Int128(s), Int128(a)))
         }
         // 6. Fat finger (quantity), then the reference price, collars and the notional.
         guard q <= r.maxOrderQuantity.rawValue else {
-            return (deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(r.maxOrderQuantity.rawValue), Int128(q)), none.0, none.1, none.2)
+            return Evaluation(deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(r.maxOrderQuantity.rawValue), Int128(q)))
         }
         let ref = reference(i, now)
         if ref.reason.rawValue != 0 {
-            return (deny(ref.reason, ref.limit, Int128(r.maxReferenceAgeNanoseconds), Int128(ref.price)), none.0, none.1, none.2)
+            return Evaluation(deny(ref.reason, ref.limit, Int128(r.maxReferenceAgeNanoseconds), Int128(ref.price)))
         }
         let auction = session != .open
         let band = auction ? r.auctionBand : r.band
-        guard let w = width(band, i, ref.price) else { return (deny(.priceOutsideBand, auction ? .auctionBand : .band), none.0, none.1, none.2) }
-        let high = ref.price.addingReportingOverflow(w)
-        let low = ref.price.subtractingReportingOverflow(w)
-        let upper = high.overflow ? Int64.max : high.partialValue
-        let lower = low.overflow ? Int64.min : low.partialValue
+        let bandLimit: RiskLimit = auction ? .auctionBand : .band
+        guard let bounds = bandBounds(band, i, ref.price) else { return Evaluation(deny(.priceOutsideBand, bandLimit)) }
         let price: Int64
         if o.orderType.hasLimitPrice {
             price = o.price.rawValue
-            let tooHigh = price > upper && (o.side == .buy || !r.aggressiveOnlyBand)
-            let tooLow = price < lower && (o.side == .sell || !r.aggressiveOnlyBand)
-            if tooHigh || tooLow {
-                return (deny(.priceOutsideBand, auction ? .auctionBand : .band, Int128(tooHigh ? upper : lower), Int128(price)), none.0, none.1, none.2)
-            }
+            if let d = checkBand(r, o.side, price, bounds, bandLimit) { return Evaluation(d) }
         } else {
             // Market and stop orders are reserved at the worst price the band admits.
-            price = o.side == .buy ? upper : lower
+            price = o.side == .buy ? bounds.upper : bounds.lower
         }
         if r.driftWindowNanoseconds > 0 {
             let m = markets[i]
             let anchor = m.hasDriftAnchor && now &- m.driftStart < r.driftWindowNanoseconds ? m.driftAnchor : ref.price
-            guard let dw = width(r.driftBand, i, anchor) else { return (deny(.priceDriftLimit, .driftBand), none.0, none.1, none.2) }
+            guard let dw = width(r.driftBand, i, anchor) else { return Evaluation(deny(.priceDriftLimit, .driftBand)) }
             let d = Int128(price) - Int128(anchor)
-            if d.magnitude > UInt128(dw) { return (deny(.priceDriftLimit, .driftBand, Int128(dw), d), none.0, none.1, none.2) }
+            if d.magnitude > UInt128(dw) { return Evaluation(deny(.priceDriftLimit, .driftBand, Int128(dw), d)) }
         }
         guard let orderNotional = notional(i, price, q) else {
-            return (deny(.notionalOverflow, .notionalRange, Int128.max, 0), none.0, none.1, none.2)
+            return Evaluation(deny(.notionalOverflow, .notionalRange, Int128.max, 0))
         }
         guard orderNotional <= r.maxOrderNotional.rawValue else {
-            return (deny(.notionalAboveMaximum, .maxOrderNotional, r.maxOrderNotional.rawValue, orderNotional), none.0, none.1, none.2)
+            return Evaluation(deny(.notionalAboveMaximum, .maxOrderNotional, r.maxOrderNotional.rawValue, orderNotional))
         }
         // 7. Self-match against our own resting orders.
         if firm.selfMatch != .off {
@@ -449,7 +520,7 @@ struct RiskCore: ~Copyable {
                 if w.side != o.side, firm.selfMatch == .firm || Int(w.account) == a, w.leaves > 0 {
                     let crosses = o.orderType == .market || o.orderType == .stop || w.type == .market || w.type == .stop
                         || (o.side == .buy ? price >= w.price : price <= w.price)
-                    if crosses { return (deny(.selfMatch, .selfMatch, Int128(w.id), Int128(price)), none.0, none.1, none.2) }
+                    if crosses { return Evaluation(deny(.selfMatch, .selfMatch, Int128(w.id), Int128(price))) }
                 }
                 j = w.instrumentNext
             }
@@ -459,63 +530,43 @@ struct RiskCore: ~Copyable {
         if o.flags.contains(.reduceOnly) {
             let already = o.side == .buy ? p.reduceOnlyBuy : p.reduceOnlySell
             if !reduces(p, o.side, q, alreadyWorking: already) {
-                return (deny(.reduceOnlyViolation, .reduceOnlyFlag, Int128(p.position), Int128(q) + Int128(already)), none.0, none.1, none.2)
+                return Evaluation(deny(.reduceOnlyViolation, .reduceOnlyFlag, Int128(p.position), Int128(q) + Int128(already)))
             }
         }
         let at = accountTotals[a]
         let al = accounts[a]
         if !reducing {
             if at.dailyPnL < -al.dailyLossLimit.rawValue {
-                return (deny(.lossLimit, .accountDailyLoss, -al.dailyLossLimit.rawValue, at.dailyPnL), none.0, none.1, none.2)
+                return Evaluation(deny(.lossLimit, .accountDailyLoss, -al.dailyLossLimit.rawValue, at.dailyPnL))
             }
             if firmTotals.dailyPnL < -firm.dailyLossLimit.rawValue {
-                return (deny(.lossLimit, .firmDailyLoss, -firm.dailyLossLimit.rawValue, firmTotals.dailyPnL), none.0, none.1, none.2)
+                return Evaluation(deny(.lossLimit, .firmDailyLoss, -firm.dailyLossLimit.rawValue, firmTotals.dailyPnL))
             }
         }
-        if o.side == .buy {
-            let worst = Int128(p.position) + Int128(p.openBuyQuantity) + Int128(q)
-            if worst > Int128(r.maxLong.rawValue) { return (deny(.positionLimit, .maxLong, Int128(r.maxLong.rawValue), worst), none.0, none.1, none.2) }
-        } else {
-            let worst = Int128(p.position) - Int128(p.openSellQuantity) - Int128(q)
-            if worst < -Int128(r.maxShort.rawValue) {
-                return (deny(.positionLimit, .maxShort, -Int128(r.maxShort.rawValue), worst), none.0, none.1, none.2)
-            }
-        }
+        if let d = checkWorstCase(p, r, o.side, q) { return Evaluation(d) }
         if at.workingCount &+ 1 > al.maxWorkingOrders {
-            return (deny(.openOrderLimit, .accountWorkingOrders, Int128(al.maxWorkingOrders), Int128(at.workingCount) + 1), none.0, none.1, none.2)
+            return Evaluation(deny(.openOrderLimit, .accountWorkingOrders, Int128(al.maxWorkingOrders), Int128(at.workingCount) + 1))
         }
         if firmTotals.workingCount &+ 1 > firm.maxWorkingOrders {
-            return (deny(.openOrderLimit, .firmWorkingOrders, Int128(firm.maxWorkingOrders), Int128(firmTotals.workingCount) + 1), none.0, none.1, none.2)
+            return Evaluation(deny(.openOrderLimit, .firmWorkingOrders, Int128(firm.maxWorkingOrders), Int128(firmTotals.workingCount) + 1))
         }
         if liveCount >= workingCapacity {
-            return (deny(.capacityExhausted, .workingOrderCapacity, Int128(workingCapacity), Int128(liveCount)), none.0, none.1, none.2)
+            return Evaluation(deny(.capacityExhausted, .workingOrderCapacity, Int128(workingCapacity), Int128(liveCount)))
         }
-        let (workingAfter, o1) = at.workingNotional.addingReportingOverflow(orderNotional)
-        if o1 || workingAfter > al.maxWorkingNotional.rawValue {
-            return (deny(.workingValueLimit, .accountWorkingNotional, al.maxWorkingNotional.rawValue, workingAfter), none.0, none.1, none.2)
-        }
-        if !reducing {
-            let (credit, o2) = at.creditUsed.addingReportingOverflow(orderNotional)
-            if o2 || credit > al.creditLimit.rawValue {
-                return (deny(.creditLimit, .accountCredit, al.creditLimit.rawValue, credit), none.0, none.1, none.2)
-            }
-            let (firmCredit, o3) = firmTotals.creditUsed.addingReportingOverflow(orderNotional)
-            if o3 || firmCredit > firm.creditLimit.rawValue {
-                return (deny(.creditLimit, .firmCredit, firm.creditLimit.rawValue, firmCredit), none.0, none.1, none.2)
-            }
-        }
+        if let d = checkWorkingValue(a, orderNotional) { return Evaluation(d) }
+        if !reducing, let d = checkCredit(a, orderNotional) { return Evaluation(d) }
         // 9. Rate limits, last, so a denied order uses no venue budget.
         if !firmSubmit.allows(now) {
-            return (deny(.rateLimited, .firmSubmitRate, Int128(firm.submitRate.count), Int128(firm.submitRate.windowNanoseconds)), none.0, none.1, none.2)
+            return Evaluation(deny(.rateLimited, .firmSubmitRate, Int128(firm.submitRate.count), Int128(firm.submitRate.windowNanoseconds)))
         }
         if !accountLogs[4 &* a].allows(now) {
-            return (deny(.rateLimited, .accountSubmitRate, Int128(al.submitRate.count), Int128(al.submitRate.windowNanoseconds)), none.0, none.1, none.2)
+            return Evaluation(deny(.rateLimited, .accountSubmitRate, Int128(al.submitRate.count), Int128(al.submitRate.windowNanoseconds)))
         }
         if !strategyLogs[4 &* s].allows(now) {
             let sl = strategies[s].submitRate
-            return (deny(.rateLimited, .strategySubmitRate, Int128(sl.count), Int128(sl.windowNanoseconds)), none.0, none.1, none.2)
+            return Evaluation(deny(.rateLimited, .strategySubmitRate, Int128(sl.count), Int128(sl.windowNanoseconds)))
         }
-        return (.accepted, price, orderNotional, key)
+        return Evaluation(.accepted, price: price, notional: orderNotional, key: key)
     }
 
     /// What `commit` changed, so an order list can take it back.
@@ -527,7 +578,7 @@ struct RiskCore: ~Copyable {
 
     /// Records an accepted order as sent: reserves its exposure, records its IDs, pushes the rate logs.
     @inline(__always)
-    mutating func commit(_ o: NewOrder, _ now: Int64, price: Int64, notional: Int128, key: UInt64) -> (UInt64, Undo) {
+    mutating func commit(_ o: NewOrder, _ now: Int64, _ e: Evaluation) -> (UInt64, Undo) {
         let i = Int(o.instrumentID.rawValue)
         let a = Int(o.accountID.rawValue)
         let s = Int(o.strategyID.rawValue)
@@ -542,10 +593,8 @@ struct RiskCore: ~Copyable {
         w.instrument = Int32(i)
         w.side = o.side
         w.type = o.orderType
-        w.tif = o.timeInForce
         w.flags = o.flags
-        w.live = true
-        w.price = price
+        w.price = e.price
         w.quantity = o.quantity.rawValue
         w.leaves = o.quantity.rawValue
         w.sequence = sequence
@@ -565,11 +614,11 @@ struct RiskCore: ~Copyable {
         positions[pi].workingCount &+= 1
         accountTotals[a].workingCount &+= 1
         firmTotals.workingCount &+= 1
-        reserve(slot, quantity: w.leaves, notional: notional)
+        reserve(slot, quantity: w.leaves, notional: e.notional)
         firmSubmit.push(now)
         accountLogs[4 &* a].push(now)
         strategyLogs[4 &* s].push(now)
-        let dup = duplicates.record(key, now)
+        let dup = duplicates.record(e.key, now)
         let m = markets[i]
         let savedDrift = (m.hasDriftAnchor, m.driftAnchor, m.driftStart)
         let window = instruments[i].driftWindowNanoseconds

@@ -30,26 +30,20 @@ extension RiskCore {
         if session == .halted || session == .closed { return deny(.marketClosed, .session, Int128(session.rawValue)) }
         let q = r.quantity.rawValue
         guard newLeaves > 0 else { return deny(.quantityInvalid, .quantityPositive, Int128(w.cumulative), Int128(q)) }
-        guard q % spec.lotSize.rawValue == 0 else { return deny(.quantityNotOnLot, .lotSize, Int128(spec.lotSize.rawValue), Int128(q)) }
-        guard q >= spec.minQuantity.rawValue else { return deny(.quantityBelowMinimum, .minQuantity, Int128(spec.minQuantity.rawValue), Int128(q)) }
-        guard q <= spec.maxQuantity.rawValue else { return deny(.quantityAboveMaximum, .maxQuantity, Int128(spec.maxQuantity.rawValue), Int128(q)) }
+        if let d = checkLot(spec, q) { return d }
         guard q <= ir.maxOrderQuantity.rawValue else {
             return deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(ir.maxOrderQuantity.rawValue), Int128(q))
         }
         var price = w.price
         if w.type.hasLimitPrice {
             price = r.price.rawValue
-            guard spec.allowsNegativePrices || price > 0 else { return deny(.priceInvalid, .priceSign, 0, Int128(price)) }
-            guard price % spec.tickSize.rawValue == 0 else { return deny(.priceNotOnTick, .tickSize, Int128(spec.tickSize.rawValue), Int128(price)) }
+            if let d = checkPrice(spec, price, sign: .priceSign, tick: .tickSize) { return d }
             let ref = reference(i, now)
             if ref.reason.rawValue != 0 { return deny(ref.reason, ref.limit, Int128(ir.maxReferenceAgeNanoseconds), Int128(ref.price)) }
-            let band = session == .open ? ir.band : ir.auctionBand
-            guard let bw = width(band, i, ref.price) else { return deny(.priceOutsideBand, .band) }
-            let upper = Int128(ref.price) + Int128(bw)
-            let lower = Int128(ref.price) - Int128(bw)
-            let tooHigh = Int128(price) > upper && (w.side == .buy || !ir.aggressiveOnlyBand)
-            let tooLow = Int128(price) < lower && (w.side == .sell || !ir.aggressiveOnlyBand)
-            if tooHigh || tooLow { return deny(.priceOutsideBand, .band, tooHigh ? upper : lower, Int128(price)) }
+            guard let bounds = bandBounds(session == .open ? ir.band : ir.auctionBand, i, ref.price) else {
+                return deny(.priceOutsideBand, .band)
+            }
+            if let d = checkBand(ir, w.side, price, bounds, .band) { return d }
         }
         guard let n = notional(i, price, newLeaves) else { return deny(.notionalOverflow, .notionalRange, Int128.max, 0) }
         guard n <= ir.maxOrderNotional.rawValue else { return deny(.notionalAboveMaximum, .maxOrderNotional, ir.maxOrderNotional.rawValue, n) }
@@ -59,26 +53,11 @@ extension RiskCore {
                 return deny(.reduceOnlyViolation, .reduceOnlyFlag, Int128(p.position), Int128(already) + Int128(increase))
             }
         }
-        if increase > 0 {
-            if w.side == .buy {
-                let worst = Int128(p.position) + Int128(p.openBuyQuantity) + Int128(increase)
-                if worst > Int128(ir.maxLong.rawValue) { return deny(.positionLimit, .maxLong, Int128(ir.maxLong.rawValue), worst) }
-            } else {
-                let worst = Int128(p.position) - Int128(p.openSellQuantity) - Int128(increase)
-                if worst < -Int128(ir.maxShort.rawValue) { return deny(.positionLimit, .maxShort, -Int128(ir.maxShort.rawValue), worst) }
-            }
-        }
+        if increase > 0, let d = checkWorstCase(p, ir, w.side, increase) { return d }
         let extra = max(0, n &- w.reservedNotional)
         if extra > 0 {
-            let at = accountTotals[a]
-            let al = accounts[a]
-            if at.workingNotional &+ extra > al.maxWorkingNotional.rawValue {
-                return deny(.workingValueLimit, .accountWorkingNotional, al.maxWorkingNotional.rawValue, at.workingNotional &+ extra)
-            }
-            if at.creditUsed &+ extra > al.creditLimit.rawValue { return deny(.creditLimit, .accountCredit, al.creditLimit.rawValue, at.creditUsed &+ extra) }
-            if firmTotals.creditUsed &+ extra > firm.creditLimit.rawValue {
-                return deny(.creditLimit, .firmCredit, firm.creditLimit.rawValue, firmTotals.creditUsed &+ extra)
-            }
+            if let d = checkWorkingValue(a, extra) { return d }
+            if let d = checkCredit(a, extra) { return d }
         }
         let id = r.clientOrderID.rawValue
         guard id != 0, id & (1 << 63) == 0 else { return deny(.clientOrderIDInvalid, .clientOrderID, 0, Int128(id)) }
@@ -136,10 +115,8 @@ extension RiskCore {
         case .newOrder, .cancelOrder, .replaceOrder:
             break  // requests go through submit / submitCancel / submitReplace
         case .accepted(let e):
-            let slot = index.find(e.clientOrderID.rawValue)
-            guard slot >= 0 else { return anomaly(.unknownOrderEvent, e.clientOrderID, e.instrumentID, now) }
-            orders[Int(slot)].acknowledged = true
-            orders[Int(slot)].orderID = e.orderID.rawValue
+            // No exposure change (notes §3.4); the venue's order ID is the gateway's business.
+            if index.find(e.clientOrderID.rawValue) < 0 { anomaly(.unknownOrderEvent, e.clientOrderID, e.instrumentID, now) }
         case .rejected(let e):
             let slot = index.find(e.clientOrderID.rawValue)
             guard slot >= 0 else { return anomaly(.unknownOrderEvent, e.clientOrderID, e.instrumentID, now) }

@@ -47,15 +47,8 @@ public final class RiskEngine {
     // MARK: Orders
 
     /// Runs every check on `order` at time `now` without changing anything.
-    @inlinable
     public func evaluate(_ order: NewOrder, at now: Timestamp) -> RiskDecision {
-        _evaluate(order, now)
-    }
-
-    @usableFromInline
-    func _evaluate(_ order: NewOrder, _ now: Timestamp) -> RiskDecision {
-        let t = max(now.rawValue, core.pointee.lastNow)
-        return core.pointee.evaluate(order, t).0
+        core.pointee.evaluate(order, max(now.rawValue, core.pointee.lastNow)).decision
     }
 
     /// Checks `order` and, if accepted, commits it as sent: exposure is reserved from this moment
@@ -67,17 +60,15 @@ public final class RiskEngine {
         if s < core.pointee.strategyCount {
             core.pointee.strategyLogs[4 &* s &+ 3].push(t)
         }
-        let (decision, price, notional, key) = core.pointee.evaluate(order, t)
-        if !decision.isAccepted {
+        let e = core.pointee.evaluate(order, t)
+        var d = e.decision
+        if d.isAccepted {
+            d.sequence = core.pointee.commit(order, t, e).0
+            core.pointee.counters.accepted &+= 1
+        } else {
             core.pointee.counters.denied &+= 1
-            attemptTrip(s, t)
-            return decision
         }
-        let (seq, _) = core.pointee.commit(order, t, price: price, notional: notional, key: key)
-        core.pointee.counters.accepted &+= 1
         attemptTrip(s, t)
-        var d = decision
-        d.sequence = seq
         return d
     }
 
@@ -111,7 +102,8 @@ public final class RiskEngine {
         var decisions: [RiskDecision] = []
         var undo: [RiskCore.Undo] = []
         for order in list {
-            let (decision, price, notional, key) = core.pointee.evaluate(order, t)
+            let e = core.pointee.evaluate(order, t)
+            let decision = e.decision
             if !decision.isAccepted {
                 for (u, o) in zip(undo, list).reversed() { core.pointee.uncommit(u, o) }
                 core.pointee.counters.denied &+= list.count
@@ -120,7 +112,7 @@ public final class RiskEngine {
                     i == failed ? decision : RiskDecision(reason: .orderListRejected, limit: .orderList, limitValue: Int128(failed), value: Int128(i))
                 }
             }
-            let (seq, u) = core.pointee.commit(order, t, price: price, notional: notional, key: key)
+            let (seq, u) = core.pointee.commit(order, t, e)
             undo.append(u)
             var d = decision
             d.sequence = seq

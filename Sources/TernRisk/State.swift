@@ -69,17 +69,13 @@ struct WorkingOrder {
     var id: UInt64 = 0
     var originalID: UInt64 = 0
     var pendingID: UInt64 = 0
-    var orderID: UInt64 = 0
     var account: Int32 = 0
     var strategy: Int32 = 0
     var instrument: Int32 = 0
     var side: Side = .buy
     var type: OrderType = .limit
-    var tif: TimeInForce = .day
     var flags: OrderFlags = []
-    var acknowledged = false
     var cancelRequested = false
-    var live = false
     /// The limit price, or the worst price a market order was reserved at.
     var price: Int64 = 0
     var quantity: Int64 = 0
