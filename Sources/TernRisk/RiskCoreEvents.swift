@@ -227,7 +227,9 @@ extension RiskCore {
                 trip(.strategy(StrategyID(rawValue: UInt32(s))), .executionThrottle, actor: "risk", reason: "\(t) fills reached", now)
             }
         }
-        checkTriggers(account: a, instrument: i, now)
+        checkLoss(account: a, now)
+        checkFirmLoss(now)
+        checkPosition(account: a, instrument: i, now)
         clampReduceOnly(account: a, instrument: i, now)
     }
 
@@ -301,30 +303,39 @@ extension RiskCore {
         firmTotals.markValue &+= dm
     }
 
-    /// Daily loss and position-breach triggers, and REDUCING scopes that became flat.
-    mutating func checkTriggers(account a: Int, instrument i: Int, _ now: Int64) {
+    /// The daily-loss trigger of an account (after a fill or a mark change).
+    mutating func checkLoss(account a: Int, _ now: Int64) {
         let account = AccountID(rawValue: UInt32(a))
         let al = accounts[a]
         if accountTotals[a].dailyPnL < -al.dailyLossLimit.rawValue, !hasCause(.account(account), .dailyLoss) {
             trip(.account(account), .dailyLoss, actor: "risk", reason: "daily P&L \(Money(rawValue: accountTotals[a].dailyPnL)) below -\(al.dailyLossLimit)", now)
         }
+    }
+
+    /// The firm's daily-loss trigger.
+    mutating func checkFirmLoss(_ now: Int64) {
         if firmTotals.dailyPnL < -firm.dailyLossLimit.rawValue, !hasCause(.firm, .dailyLoss) {
             trip(.firm, .dailyLoss, actor: "risk", reason: "firm daily P&L \(Money(rawValue: firmTotals.dailyPnL)) below -\(firm.dailyLossLimit)", now)
         }
+    }
+
+    /// After a position change: the breach trigger, and REDUCING scopes that became flat go back
+    /// to tripped.
+    mutating func checkPosition(account a: Int, instrument i: Int, _ now: Int64) {
+        let account = AccountID(rawValue: UInt32(a))
         if breaches(account: a, instrument: i), !hasCause(.account(account), .positionBreach) {
             trip(.account(account), .positionBreach, actor: "risk", reason: "position \(Quantity(rawValue: positions[positionIndex(a, i)].position)) in instrument \(i) beyond its limit", now)
         }
-        // A reducing scope that is now flat goes back to tripped.
-        let scopes: [(KillScope, Bool)] = [
-            (.firm, firmTotals.holdings == 0),
-            (.account(account), accountTotals[a].holdings == 0),
-            (.instrument(InstrumentID(rawValue: UInt32(i))), markets[i].holders == 0),
-        ]
-        for (scope, flat) in scopes where flat {
-            if let k = killSwitch.index(scope), flag(k) == KillState.reducing.rawValue {
-                flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
-                events.append(.flat(scope: scope, at: Timestamp(rawValue: now)))
-            }
+        if firmTotals.holdings == 0 { trippedWhenFlat(.firm, now) }
+        if accountTotals[a].holdings == 0 { trippedWhenFlat(.account(account), now) }
+        if markets[i].holders == 0 { trippedWhenFlat(.instrument(InstrumentID(rawValue: UInt32(i))), now) }
+    }
+
+    /// A flat scope in REDUCING goes back to tripped.
+    mutating func trippedWhenFlat(_ scope: KillScope, _ now: Int64) {
+        if let k = killSwitch.index(scope), flag(k) == KillState.reducing.rawValue {
+            flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
+            events.append(.flat(scope: scope, at: Timestamp(rawValue: now)))
         }
     }
 
@@ -348,7 +359,7 @@ extension RiskCore {
     /// reduce: cancel them, worst-priced first, until they fit (left-curve #2143, bytex #26).
     mutating func clampReduceOnly(account a: Int, instrument i: Int, _ now: Int64) {
         let pos = positions[positionIndex(a, i)].position
-        for side in [Side.buy, Side.sell] {
+        for side in Side.allCases {
             let allowed: Int64 = (side == .buy ? pos < 0 : pos > 0) ? Int64(pos.magnitude) : 0
             while true {
                 var total: Int64 = 0
@@ -379,11 +390,13 @@ extension RiskCore {
             markets[i].hasLast = true
         }
         markets[i].stamp = now
+        // A new mark moves P&L only: positions (and so breaches and flatness) are unchanged.
         if markets[i].holders > 0 {
             for a in 0..<accountCount where positions[positionIndex(a, i)].position != 0 {
                 remark(account: a, instrument: i)
-                checkTriggers(account: a, instrument: i, now)
+                checkLoss(account: a, now)
             }
+            checkFirmLoss(now)
         }
     }
 
