@@ -328,21 +328,25 @@ public struct RiskSetup: Sendable {
         }
     }
 
+    /// One CSV row by column name, read with errors naming the file, line and column (the
+    /// instruments table here, the tape in `RiskTape`).
     struct Fields {
         let row: [String: String]
         let file: String
         let line: Int
+        /// The message for a missing required cell.
+        var missing = "required"
         func fail(_ key: String, _ message: String) -> RiskConfigError {
             RiskConfigError(file: file, line: line, field: key, message: message)
         }
         func required(_ key: String) throws(RiskConfigError) -> String {
-            guard let v = row[key] else { throw fail(key, "required") }
+            guard let v = row[key] else { throw fail(key, missing) }
             return v
         }
         func number<T: FixedPointNumber>(_ key: String, default value: T? = nil) throws(RiskConfigError) -> T {
             guard let text = row[key] else {
                 if let value { return value }
-                throw fail(key, "required")
+                throw fail(key, missing)
             }
             do { return try T.parse(text) } catch { throw fail(key, error.description) }
         }

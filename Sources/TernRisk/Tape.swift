@@ -14,8 +14,7 @@ public enum RiskTape {
 
     /// Replays `tape` and returns the decisions file. Malformed rows are errors naming the line and column.
     public static func replay(_ setup: RiskSetup, tape: [UInt8], name: String = "events") throws(RiskConfigError) -> String {
-        let engine: RiskEngine
-        do { engine = try RiskEngine(setup.configuration) } catch { throw error }
+        let engine = try RiskEngine(setup.configuration)
         var out = header + "\n"
         let rows = CSV.rows(tape)
         guard let (headerLine, cols) = rows.first else { throw RiskConfigError(file: name, line: 0, field: "header", message: "empty file") }
@@ -146,17 +145,19 @@ public enum RiskTape {
 
     static func csvSafe(_ s: String) -> String { String(s.map { $0 == "," || $0 == "\n" ? ";" : $0 }) }
 
+    /// A tape row: the cell readers of `RiskSetup.Fields` plus the names the setup gave.
     struct Row {
-        let row: [String: String]
-        let file: String
-        let line: Int
+        let fields: RiskSetup.Fields
         let setup: RiskSetup
 
-        func fail(_ key: String, _ message: String) -> RiskConfigError { RiskConfigError(file: file, line: line, field: key, message: message) }
-        func text(_ key: String) throws(RiskConfigError) -> String {
-            guard let v = row[key] else { throw fail(key, "required for this event") }
-            return v
+        init(row: [String: String], file: String, line: Int, setup: RiskSetup) {
+            fields = RiskSetup.Fields(row: row, file: file, line: line, missing: "required for this event")
+            self.setup = setup
         }
+
+        var row: [String: String] { fields.row }
+        func fail(_ key: String, _ message: String) -> RiskConfigError { fields.fail(key, message) }
+        func text(_ key: String) throws(RiskConfigError) -> String { try fields.required(key) }
         func int(_ key: String) throws(RiskConfigError) -> Int64 {
             let t = try text(key)
             guard let v = Int64(t) else { throw fail(key, "expected an integer, got \(String(reflecting: t))") }
@@ -169,11 +170,8 @@ public enum RiskTape {
             return ClientOrderID(rawValue: v)
         }
         func optionalID(_ key: String) throws(RiskConfigError) -> ClientOrderID? { row[key] == nil ? nil : try id(key) }
-        func number<T: FixedPointNumber>(_ key: String) throws(RiskConfigError) -> T {
-            let t = try text(key)
-            do { return try T.parse(t) } catch { throw fail(key, error.description) }
-        }
-        func optionalNumber<T: FixedPointNumber>(_ key: String) throws(RiskConfigError) -> T? { row[key] == nil ? nil : try number(key) as T }
+        func number<T: FixedPointNumber>(_ key: String) throws(RiskConfigError) -> T { try fields.number(key) }
+        func optionalNumber<T: FixedPointNumber>(_ key: String) throws(RiskConfigError) -> T? { try fields.optionalNumber(key) }
         func instrument() throws(RiskConfigError) -> InstrumentID {
             guard let id = try optionalInstrument() else { throw fail("symbol", "required for this event") }
             return id

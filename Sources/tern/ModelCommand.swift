@@ -24,10 +24,7 @@ struct ModelCommand: ParsableCommand {
             process.waitUntilExit()
             guard process.terminationStatus == 0 else { throw ValidationError("gzip could not read \(path)") }
         } else {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read \(path)")
-            }
-            bytes = [UInt8](data)
+            bytes = try readFile(path)
         }
         do {
             return try TreeEnsemble.load(bytes: bytes)
@@ -169,9 +166,7 @@ struct ModelCommand: ParsableCommand {
                 for j in 0..<k { out += "," + predictions[r * k + j].description }
                 out += "\n"
             }
-            guard FileManager.default.createFile(atPath: output, contents: Data(out.utf8)) else {
-                throw ValidationError("cannot write \(output)")
-            }
+            try writeFile(output, out)
             print("\(count) rows → \(output) (\(model.library.rawValue) \(model.objective), \(mode) mode)")
         }
     }

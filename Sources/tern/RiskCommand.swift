@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Tern
 
 /// `tern risk check`: replays an order and event tape through the limits.
@@ -24,26 +23,19 @@ struct RiskCommand: ParsableCommand {
         @Option(help: "Where to write the decisions CSV ('-' for standard output).")
         var output: String = "-"
 
-        static func read(_ path: String) throws -> [UInt8] {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-            return [UInt8](data)
-        }
-
         mutating func run() throws {
             let result: String
             do {
                 let setup = try RiskSetup.parse(
-                    limits: Self.read(limits), limitsName: limits, instruments: Self.read(instruments), instrumentsName: instruments)
-                result = try RiskTape.replay(setup, tape: Self.read(events), name: events)
+                    limits: readFile(limits), limitsName: limits, instruments: readFile(instruments), instrumentsName: instruments)
+                result = try RiskTape.replay(setup, tape: readFile(events), name: events)
             } catch let error as RiskConfigError {
                 throw ValidationError(error.description)
             }
             if output == "-" {
                 print(result, terminator: "")
             } else {
-                guard FileManager.default.createFile(atPath: output, contents: Data(result.utf8)) else {
-                    throw ValidationError("cannot write \(output)")
-                }
+                try writeFile(output, result)
                 let lines = result.split(separator: "\n").dropFirst()
                 let accepted = lines.filter { $0.contains(",accepted,") }.count
                 let denied = lines.filter { $0.contains(",new,") || $0.contains(",replace,") || $0.contains(",cancel,") }.count - accepted
