@@ -76,6 +76,35 @@ public enum KillCause: UInt8, Sendable, BitwiseCopyable, Hashable, CaseIterable,
     }
 }
 
+/// Where each scope's flag sits: the firm at 0, then the accounts, strategies, instruments, and
+/// two sides per instrument. Plain integers, so the check path computes indexes without touching
+/// the `KillSwitch` object.
+struct ScopeLayout: BitwiseCopyable {
+    let accounts: Int
+    let strategies: Int
+    let instruments: Int
+
+    var count: Int { 1 + accounts + strategies + instruments * 3 }
+
+    @inline(__always) func account(_ a: Int) -> Int { 1 &+ a }
+    @inline(__always) func strategy(_ s: Int) -> Int { 1 &+ accounts &+ s }
+    @inline(__always) func instrument(_ i: Int) -> Int { 1 &+ accounts &+ strategies &+ i }
+    @inline(__always) func side(_ i: Int, _ side: Side) -> Int {
+        1 &+ accounts &+ strategies &+ instruments &+ 2 &* i &+ Int(side.rawValue) &- 1
+    }
+
+    /// The flag index of `scope`, or nil if its ID is out of range.
+    func index(_ scope: KillScope) -> Int? {
+        switch scope {
+        case .firm: return 0
+        case .account(let id): return Int(id.rawValue) < accounts ? account(Int(id.rawValue)) : nil
+        case .strategy(let id): return Int(id.rawValue) < strategies ? strategy(Int(id.rawValue)) : nil
+        case .instrument(let id): return Int(id.rawValue) < instruments ? instrument(Int(id.rawValue)) : nil
+        case .side(let id, let s): return Int(id.rawValue) < instruments ? side(Int(id.rawValue), s) : nil
+        }
+    }
+}
+
 /// A trip request as the kill switch records it.
 public struct KillTrip: Hashable, Sendable {
     public var scope: KillScope
@@ -96,18 +125,13 @@ public final class KillSwitch: @unchecked Sendable {
     let flags: UnsafeMutablePointer<Atomic<UInt8>>
     let generation: UnsafeMutablePointer<Atomic<UInt64>>
     let pending = Mutex<[KillTrip]>([])
-    let accountCount: Int
-    let strategyCount: Int
-    let instrumentCount: Int
-    let scopeCount: Int
+    let layout: ScopeLayout
+    var scopeCount: Int { layout.count }
 
     init(accounts: Int, strategies: Int, instruments: Int) {
-        accountCount = accounts
-        strategyCount = strategies
-        instrumentCount = instruments
-        scopeCount = 1 + accounts + strategies + instruments * 3
-        flags = .allocate(capacity: scopeCount)
-        for i in 0..<scopeCount { (flags + i).initialize(to: Atomic(0)) }
+        layout = ScopeLayout(accounts: accounts, strategies: strategies, instruments: instruments)
+        flags = .allocate(capacity: layout.count)
+        for i in 0..<layout.count { (flags + i).initialize(to: Atomic(0)) }
         generation = .allocate(capacity: 1)
         generation.initialize(to: Atomic(0))
     }
@@ -120,18 +144,7 @@ public final class KillSwitch: @unchecked Sendable {
     }
 
     /// The flag index of `scope`, or nil if its ID is out of range.
-    func index(_ scope: KillScope) -> Int? {
-        switch scope {
-        case .firm: return 0
-        case .account(let id): return Int(id.rawValue) < accountCount ? 1 + Int(id.rawValue) : nil
-        case .strategy(let id): return Int(id.rawValue) < strategyCount ? 1 + accountCount + Int(id.rawValue) : nil
-        case .instrument(let id):
-            return Int(id.rawValue) < instrumentCount ? 1 + accountCount + strategyCount + Int(id.rawValue) : nil
-        case .side(let id, let side):
-            guard Int(id.rawValue) < instrumentCount else { return nil }
-            return 1 + accountCount + strategyCount + instrumentCount + 2 * Int(id.rawValue) + Int(side.rawValue) - 1
-        }
-    }
+    func index(_ scope: KillScope) -> Int? { layout.index(scope) }
 
     /// Trips `scope` from any thread. Returns false (and does nothing) for an unknown scope.
     /// When it returns true, every check that starts afterwards denies orders in scope.

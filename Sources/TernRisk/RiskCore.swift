@@ -28,6 +28,7 @@ struct RiskCore: ~Copyable {
     unowned(unsafe) let killSwitch: KillSwitch
     let flags: UnsafeMutablePointer<Atomic<UInt8>>
     let generation: UnsafeMutablePointer<Atomic<UInt64>>
+    let scopes: ScopeLayout
     var seenGeneration: UInt64 = 0
     /// Per scope index: a bit set of `KillCause` raw values.
     let causes: UnsafeMutablePointer<UInt16>
@@ -106,6 +107,7 @@ struct RiskCore: ~Copyable {
         self.killSwitch = killSwitch
         flags = killSwitch.flags
         generation = killSwitch.generation
+        scopes = killSwitch.layout
         causes = .allocate(capacity: killSwitch.scopeCount)
         causes.initialize(repeating: 0, count: killSwitch.scopeCount)
 
@@ -195,31 +197,26 @@ struct RiskCore: ~Copyable {
     @inline(__always)
     func positionIndex(_ account: Int, _ instrument: Int) -> Int { account &* instrumentCount &+ instrument }
 
-    /// |price| × quantity × multiplier in money raw units, rounded away from zero; nil on overflow.
+    /// price × quantity × multiplier in money raw units (signed as the price and quantity are),
+    /// rounded away from zero; nil when it leaves `Money`'s range.
     @inline(__always)
-    func notional(_ instrument: Int, _ price: Int64, _ quantity: Int64) -> Int128? {
-        let p = Price(rawValue: price == Int64.min ? Int64.max : (price < 0 ? -price : price))
-        do {
-            return try Money.notional(
-                price: p, quantity: Quantity(rawValue: quantity), multiplier: instruments[instrument].spec.multiplier,
-                rounding: .awayFromZero
-            ).rawValue
-        } catch {
-            return nil
-        }
+    func value(_ instrument: Int, _ price: Int64, _ quantity: Int64) -> Int128? {
+        try? Money.notional(
+            price: Price(rawValue: price), quantity: Quantity(rawValue: quantity),
+            multiplier: instruments[instrument].spec.multiplier, rounding: .awayFromZero
+        ).rawValue
     }
 
-    /// Signed quantity × price × multiplier (the price keeps its sign), saturating.
+    /// |price| × quantity × multiplier: an order's notional; nil on overflow.
+    @inline(__always)
+    func notional(_ instrument: Int, _ price: Int64, _ quantity: Int64) -> Int128? {
+        value(instrument, price == Int64.min ? Int64.max : (price < 0 ? -price : price), quantity)
+    }
+
+    /// `value`, saturating instead of failing (position accounting must go on).
     @inline(__always)
     func signedValue(_ instrument: Int, _ price: Int64, _ quantity: Int64) -> Int128 {
-        do {
-            return try Money.notional(
-                price: Price(rawValue: price), quantity: Quantity(rawValue: quantity),
-                multiplier: instruments[instrument].spec.multiplier, rounding: .awayFromZero
-            ).rawValue
-        } catch {
-            return (price < 0) != (quantity < 0) ? Int128.min / 2 : Int128.max / 2
-        }
+        value(instrument, price, quantity) ?? ((price < 0) != (quantity < 0) ? Int128.min / 2 : Int128.max / 2)
     }
 
     /// The band's half-width around `reference` (price raw units), the narrower of its two forms;
@@ -239,8 +236,9 @@ struct RiskCore: ~Copyable {
         return w
     }
 
-    /// The reference price: the last trade if it is inside a valid quote, else the mid.
-    /// `.failure` carries the reason: none, invalid (crossed or locked), or stale.
+    /// The reference price: the last trade if it is inside a valid quote, else the mid. A nonzero
+    /// `reason` says why there is none: missing, stale (`price` is then the age), or invalid
+    /// (crossed or locked).
     @inline(__always)
     func reference(_ instrument: Int, _ now: Int64) -> (price: Int64, reason: RejectReason, limit: RiskLimit) {
         let m = markets[instrument]
@@ -257,20 +255,11 @@ struct RiskCore: ~Copyable {
     @inline(__always)
     func flag(_ i: Int) -> UInt8 { flags[i].load(ordering: .acquiring) }
 
-    @inline(__always)
-    func scopeIndexes(account a: Int, strategy s: Int, instrument i: Int, side: Side) -> (Int, Int, Int, Int) {
-        let accountIndex = 1 &+ a
-        let strategyIndex = 1 &+ accountCount &+ s
-        let instrumentIndex = 1 &+ accountCount &+ strategyCount &+ i
-        let sideIndex = 1 &+ accountCount &+ strategyCount &+ instrumentCount &+ 2 &* i &+ Int(side.rawValue) &- 1
-        return (accountIndex, strategyIndex, instrumentIndex, sideIndex)
-    }
-
     /// The kill gate: `.tripped` with the widest tripped scope, `.reducing` if any scope is
     /// reducing (and none tripped), else armed.
     @inline(__always)
     func gate(account a: Int, strategy s: Int, instrument i: Int, side: Side) -> (KillState, RiskLimit, Int) {
-        let (ai, si, ii, di) = scopeIndexes(account: a, strategy: s, instrument: i, side: side)
+        let (ai, si, ii, di) = (scopes.account(a), scopes.strategy(s), scopes.instrument(i), scopes.side(i, side))
         let f0 = flag(0)
         let f1 = flag(ai)
         let f2 = flag(si)

@@ -333,7 +333,7 @@ extension RiskCore {
 
     /// A flat scope in REDUCING goes back to tripped.
     mutating func trippedWhenFlat(_ scope: KillScope, _ now: Int64) {
-        if let k = killSwitch.index(scope), flag(k) == KillState.reducing.rawValue {
+        if let k = scopes.index(scope), flag(k) == KillState.reducing.rawValue {
             flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
             events.append(.flat(scope: scope, at: Timestamp(rawValue: now)))
         }
@@ -345,14 +345,14 @@ extension RiskCore {
     }
 
     func hasCause(_ scope: KillScope, _ cause: KillCause) -> Bool {
-        guard let k = killSwitch.index(scope) else { return false }
+        guard let k = scopes.index(scope) else { return false }
         return causes[k] & (1 << UInt16(cause.rawValue)) != 0
     }
 
-    /// Whether strategy `s`'s scope has `cause` (no class reference: for the check path).
+    /// Whether strategy `s`'s scope has `cause` (for the check path: no `KillScope` switch).
     @inline(__always)
     func strategyHasCause(_ s: Int, _ cause: KillCause) -> Bool {
-        causes[1 &+ accountCount &+ s] & (1 << UInt16(cause.rawValue)) != 0
+        causes[scopes.strategy(s)] & (1 << UInt16(cause.rawValue)) != 0
     }
 
     /// After a position change, working reduce-only orders may together exceed what is left to
@@ -465,7 +465,7 @@ extension RiskCore {
     mutating func coldKillRequests(_ now: Int64) {
         seenGeneration = generation.pointee.load(ordering: .acquiring)
         for t in killSwitch.drain() {
-            guard let k = killSwitch.index(t.scope) else { continue }
+            guard let k = scopes.index(t.scope) else { continue }
             causes[k] |= 1 << UInt16(t.cause.rawValue)
             let n = cancelAll(t.scope, now)
             events.append(.tripped(scope: t.scope, cause: t.cause, actor: t.actor, reason: t.reason, at: t.timestamp, lastApprovedSequence: sequence, cancels: n))
@@ -501,7 +501,7 @@ extension RiskCore {
     mutating func reset(_ scope: KillScope, operator name: String, reason: String, _ now: Int64) throws(RiskOperatorError) {
         guard operators.contains(name) else { throw .unauthorized(name) }
         processKillRequests(now)
-        guard let k = killSwitch.index(scope) else { throw .unknownScope(scope) }
+        guard let k = scopes.index(scope) else { throw .unknownScope(scope) }
         guard flag(k) != KillState.armed.rawValue else { throw .notTripped(scope) }
         for cause in KillCause.allCases where causes[k] & (1 << UInt16(cause.rawValue)) != 0 {
             if causeHolds(scope, cause, now) { throw .causeStillHolds(scope, cause) }
@@ -515,7 +515,7 @@ extension RiskCore {
     mutating func enterReducing(_ scope: KillScope, operator name: String, reason: String, _ now: Int64) throws(RiskOperatorError) {
         guard operators.contains(name) else { throw .unauthorized(name) }
         processKillRequests(now)
-        guard let k = killSwitch.index(scope) else { throw .unknownScope(scope) }
+        guard let k = scopes.index(scope) else { throw .unknownScope(scope) }
         guard flag(k) == KillState.tripped.rawValue else { throw .notTripped(scope) }
         flags[k].store(KillState.reducing.rawValue, ordering: .sequentiallyConsistent)
         events.append(.reducing(scope: scope, operator: name, reason: reason, at: Timestamp(rawValue: now)))
@@ -526,18 +526,18 @@ extension RiskCore {
         for e in list {
             switch e {
             case .tripped(let scope, let cause, _, _, _, _, _):
-                guard let k = killSwitch.index(scope) else { continue }
+                guard let k = scopes.index(scope) else { continue }
                 causes[k] |= 1 << UInt16(cause.rawValue)
                 flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
             case .reset(let scope, _, _, _):
-                guard let k = killSwitch.index(scope) else { continue }
+                guard let k = scopes.index(scope) else { continue }
                 causes[k] = 0
                 flags[k].store(KillState.armed.rawValue, ordering: .sequentiallyConsistent)
             case .reducing(let scope, _, _, _):
-                guard let k = killSwitch.index(scope) else { continue }
+                guard let k = scopes.index(scope) else { continue }
                 flags[k].store(KillState.reducing.rawValue, ordering: .sequentiallyConsistent)
             case .flat(let scope, _):
-                guard let k = killSwitch.index(scope) else { continue }
+                guard let k = scopes.index(scope) else { continue }
                 flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
             case .anomaly: break
             }

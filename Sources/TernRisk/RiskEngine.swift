@@ -290,8 +290,8 @@ public final class RiskEngine {
         Int(strategy.rawValue) < core.pointee.strategyCount && core.pointee.strategyEnabled[Int(strategy.rawValue)]
     }
 
-    /// Enables or disables a strategy (an operator action, recorded as a trip or reset of its scope
-    /// is not implied: a disabled strategy is refused with `STRATEGY_DISABLED`).
+    /// Enables or disables a strategy: an operator action. A disabled strategy's orders are
+    /// refused with `STRATEGY_DISABLED`; its working orders are not cancelled (trip its scope for that).
     public func setEnabled(_ strategy: StrategyID, _ enabled: Bool, operator name: String) throws(RiskOperatorError) {
         guard configuration.operators.contains(name) else { throw .unauthorized(name) }
         guard Int(strategy.rawValue) < core.pointee.strategyCount else { throw .unknownScope(.strategy(strategy)) }
