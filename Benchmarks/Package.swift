@@ -7,6 +7,7 @@
 //     swift run -c release price-compare           # Tern vs strtod vs Foundation.Decimal, ratios
 //     ./compare-queues.sh                          # SPSCRing vs boost / moodycamel, interleaved, ratios
 //     ./compare-trees.sh                           # QuantizedForest vs XGBoost, LightGBM, tl2cgen, lleaves
+//     ./compare-risk.sh                            # TernRisk checks and kill switch vs NautilusTrader's RiskEngine
 //
 // CI gates only allocation counts: `swift package benchmark baseline check main --metric mallocCountTotal`.
 import PackageDescription
@@ -24,7 +25,7 @@ let package = Package(
     targets: [
         .target(
             name: "BenchSupport",
-            dependencies: [.product(name: "TernCore", package: "tern")],
+            dependencies: [.product(name: "TernCore", package: "tern"), .product(name: "TernRisk", package: "tern")],
             path: "BenchSupport"
         ),
         .executableTarget(
@@ -71,6 +72,15 @@ let package = Package(
                 .product(name: "TernSystem", package: "tern"),
             ],
             path: "Tools/TreeCompare"
+        ),
+        .executableTarget(
+            name: "risk-compare",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "TernRisk", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+            ],
+            path: "Tools/RiskCompare"
         ),
     ],
     swiftLanguageModes: [.v6]

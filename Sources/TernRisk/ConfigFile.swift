@@ -64,6 +64,7 @@ public struct RiskSetup: Sendable {
         capacity.clientOrderIDs = try firmReader.int("capacity_client_order_ids", default: capacity.clientOrderIDs)
         capacity.executionIDs = try firmReader.int("capacity_execution_ids", default: capacity.executionIDs)
         capacity.closedOrders = try firmReader.int("capacity_closed_orders", default: capacity.closedOrders)
+        capacity.duplicateEntries = try firmReader.int("capacity_duplicate_entries", default: capacity.duplicateEntries)
         let version = UInt32(try firmReader.int("version", default: 1))
         try firmReader.rejectUnknown()
 

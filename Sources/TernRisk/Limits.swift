@@ -257,12 +257,20 @@ public struct RiskCapacity: Hashable, Sendable, BitwiseCopyable {
     public var executionIDs: Int
     /// Recently closed orders remembered to attribute late fills.
     public var closedOrders: Int
+    /// Entries of the content-duplicate table (a power of two): distinct orders it can remember
+    /// inside `FirmLimits.duplicateOrders`' window. When a probe finds no room, the order is
+    /// refused (`duplicate_capacity`), so size it above the distinct orders one window can hold.
+    public var duplicateEntries: Int
 
-    public init(workingOrders: Int = 65_536, clientOrderIDs: Int = 1 << 20, executionIDs: Int = 1 << 20, closedOrders: Int = 16_384) {
+    public init(
+        workingOrders: Int = 65_536, clientOrderIDs: Int = 1 << 20, executionIDs: Int = 1 << 20, closedOrders: Int = 16_384,
+        duplicateEntries: Int = 1 << 16
+    ) {
         self.workingOrders = workingOrders
         self.clientOrderIDs = clientOrderIDs
         self.executionIDs = executionIDs
         self.closedOrders = closedOrders
+        self.duplicateEntries = duplicateEntries
     }
 }
 
@@ -380,6 +388,9 @@ public struct RiskConfiguration: Sendable {
         guard c.clientOrderIDs >= 16, c.clientOrderIDs <= 1 << 28 else { throw fail("capacity.client_order_ids", "must be 16...2^28") }
         guard c.executionIDs >= 16, c.executionIDs <= 1 << 28 else { throw fail("capacity.execution_ids", "must be 16...2^28") }
         guard c.closedOrders >= 1, c.closedOrders <= 1 << 24 else { throw fail("capacity.closed_orders", "must be 1...16777216") }
+        guard c.duplicateEntries >= 64, c.duplicateEntries <= 1 << 24, c.duplicateEntries & (c.duplicateEntries - 1) == 0 else {
+            throw fail("capacity.duplicate_entries", "must be a power of two in 64...16777216")
+        }
         guard instruments.count <= 1 << 20, accounts.count <= 1 << 16, strategies.count <= 1 << 16,
             instruments.count * max(accounts.count, 1) <= 1 << 24
         else {

@@ -6,11 +6,15 @@ import TernCore
 /// check path. One thread owns it.
 struct RiskCore: ~Copyable {
     // MARK: Configuration (fixed)
+    // A pointer is deliberately the first stored property: with an integer at offset 0, Swift 6.3.1's
+    // LLVM crashes ("Invalid bitcast i64 to ptr") building this module with -sanitize=thread in
+    // release, where SROA splits a copy of `self` whose first slice the TSan inout instrumentation
+    // uses as an address. See CHANGELOG (issue 5) and scripts/tsan.sh.
+    let instruments: UnsafeMutablePointer<InstrumentRisk>
     let firm: FirmLimits
     let instrumentCount: Int
     let accountCount: Int
     let strategyCount: Int
-    let instruments: UnsafeMutablePointer<InstrumentRisk>
     let accounts: UnsafeMutablePointer<AccountLimits>
     let strategies: UnsafeMutablePointer<StrategyLimits>
     let instrumentWords: Int
@@ -136,7 +140,7 @@ struct RiskCore: ~Copyable {
             (strategyLogs + 4 * i + 3).initialize(to: SlidingLog(s.attemptTrip))
             (strategyEnabled + i).initialize(to: s.enabled)
         }
-        duplicates = DuplicateTable(config.firm.duplicateOrders)
+        duplicates = DuplicateTable(config.firm.duplicateOrders, entries: config.capacity.duplicateEntries)
         clientOrderIDs = IDSet(capacity: config.capacity.clientOrderIDs)
         executionIDs = IDSet(capacity: config.capacity.executionIDs)
         orders = .allocate(capacity: workingCapacity)
@@ -457,7 +461,7 @@ struct RiskCore: ~Copyable {
         case .some(false):
             return Evaluation(deny(.duplicateOrder, .duplicateWindow, Int128(firm.duplicateOrders.count), Int128(firm.duplicateOrders.windowNanoseconds)))
         case .none:
-            return Evaluation(deny(.capacityExhausted, .duplicateCapacity, Int128(DuplicateTable.entries)))
+            return Evaluation(deny(.capacityExhausted, .duplicateCapacity, Int128(duplicates.mask &+ 1)))
         }
         // 5. Restricted list and permissions.
         let bit: UInt64 = 1 << UInt64(i % 64)

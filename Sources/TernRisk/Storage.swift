@@ -206,11 +206,10 @@ struct IDMap {
 }
 
 /// Identical-order detection: per content key the last few acceptance stamps. A fixed table of
-/// 4,096 entries; an entry whose newest stamp left the window is free for reuse. If 16 probes
-/// find neither the key nor a free entry the order is refused (fail closed under a flood of
-/// distinct orders).
+/// `RiskCapacity.duplicateEntries` entries; an entry whose newest stamp left the window is free for
+/// reuse. If 16 probes find neither the key nor a free entry the order is refused (fail closed
+/// under a flood of distinct orders).
 struct DuplicateTable {
-    static let entries = 4096
     static let probes = 16
     static let stampsPerEntry = 8
     struct Entry {
@@ -219,17 +218,20 @@ struct DuplicateTable {
         var stamps: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
     }
     let table: UnsafeMutablePointer<Entry>?
+    /// Entries − 1 (the count is a power of two).
+    let mask: Int
     let limit: Int
     let window: Int64
 
-    init(_ rate: RateLimit) {
+    init(_ rate: RateLimit, entries: Int) {
         limit = rate.count
         window = rate.windowNanoseconds
+        mask = entries - 1
         if rate.isUnlimited {
             table = nil
         } else {
-            let p = UnsafeMutablePointer<Entry>.allocate(capacity: Self.entries)
-            p.initialize(repeating: Entry(), count: Self.entries)
+            let p = UnsafeMutablePointer<Entry>.allocate(capacity: entries)
+            p.initialize(repeating: Entry(), count: entries)
             table = p
         }
     }
@@ -245,13 +247,13 @@ struct DuplicateTable {
     @inline(__always)
     func slot(_ key: UInt64, _ now: Int64) -> Int {
         guard let table else { return -1 }
-        var i = HashSlots.hash(key) & (Self.entries - 1)
+        var i = HashSlots.hash(key) & mask
         var free = -1
         for _ in 0..<Self.probes {
             let e = table[i]
             if e.key == key { return i }
             if free < 0, e.key == 0 || Self.stamp(e, e.pushes &- 1) <= now &- window { free = i }
-            i = (i &+ 1) & (Self.entries - 1)
+            i = (i &+ 1) & mask
         }
         return free
     }

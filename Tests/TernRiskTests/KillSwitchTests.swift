@@ -142,7 +142,8 @@ import TernCore
         let e = W.engine()
         for _ in 0..<10 { _ = e.submit(W.order(W.es, .buy, "1", at: "4999"), at: W.t0) }
         let ks = e.killSwitch
-        await Task.detached { ks.trip(.firm, cause: .securityAlert, actor: "soc", reason: "credential leak", at: World.t0) }.value
+        let tripped = await Task.detached { ks.trip(.firm, cause: .securityAlert, actor: "soc", reason: "credential leak", at: World.t0) }.value
+        #expect(tripped)
         #expect(e.pendingCancelCount == 0)  // the engine thread has not run yet
         #expect(e.mayRelease(W.order()) == false)  // but the wire gate already refuses
         e.processKillRequests(at: W.t0)
