@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer target for a time budget; exits non-zero if it finds a crash or a violated property.
 #
-# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price, models)
+# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price, models, risk)
 #
 # Builds the target with `swiftc -sanitize=fuzzer,address` from the module's sources plus
 # Fuzz/<target>/*.swift into .build-fuzz/, seeds a corpus from Fuzz/<target>/seeds.txt (one input
 # per line) and the files in Fuzz/<target>/seeds/ (for `models`, also the small fixture models in
-# ../shared/models, read in place), and runs. A crash leaves crash-<hash> in .build-fuzz/<target>/ with the input.
+# ../shared/models, read in place; for `risk`, examples/risk's three files joined by 0x01 bytes), and
+# runs. A crash leaves crash-<hash> in .build-fuzz/<target>/ with the input.
+#
+# `risk` compiles TernCore and TernRisk as one module, so its copies of the TernRisk sources lose
+# their `import TernCore` lines (in .build-fuzz/risk/src; the repository's files are untouched).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
@@ -15,11 +19,21 @@ seconds=${2:-60}
 case "$target" in
     price) sources=(Sources/TernCore/*.swift) ; module=TernCore ; max_len=96 ;;
     models) sources=(Sources/TernInference/*.swift) ; module=TernInference ; max_len=16384 ;;
-    *) echo "unknown fuzz target '$target' (known: price, models)"; exit 2 ;;
+    risk) sources=() ; module=TernRisk ; max_len=8192 ;;
+    *) echo "unknown fuzz target '$target' (known: price, models, risk)"; exit 2 ;;
 esac
 
 work=.build-fuzz/$target
 mkdir -p "$work/corpus"
+if [ "$target" = risk ]; then
+    rm -rf "$work/src" && mkdir -p "$work/src"
+    for f in Sources/TernRisk/*.swift; do
+        sed -E '/^(public |internal )?import TernCore$/d' "$f" > "$work/src/$(basename "$f")"
+    done
+    sources=(Sources/TernCore/*.swift "$work"/src/*.swift)
+    { cat examples/risk/limits.conf; printf '\001'; cat examples/risk/instruments.csv; printf '\001'; cat examples/risk/events.csv; } \
+        > "$work/corpus/seed-example"
+fi
 echo "== fuzz $target: building"
 swiftc -parse-as-library -sanitize=fuzzer,address -O -g -module-name "$module" \
     -enable-upcoming-feature ExistentialAny \

@@ -26,9 +26,9 @@ public enum OrderType: UInt8, Sendable, BitwiseCopyable, Hashable, CaseIterable,
     case stopLimit = 4
 
     /// Whether the order carries a limit price.
-    @inlinable public var hasLimitPrice: Bool { self == .limit || self == .stopLimit }
+    @inlinable @inline(__always) public var hasLimitPrice: Bool { self == .limit || self == .stopLimit }
     /// Whether the order carries a stop (trigger) price.
-    @inlinable public var hasStopPrice: Bool { self == .stop || self == .stopLimit }
+    @inlinable @inline(__always) public var hasStopPrice: Bool { self == .stop || self == .stopLimit }
 
     public var description: String {
         switch self {

@@ -10,56 +10,56 @@ public struct RejectReason: RawRepresentable, Hashable, Sendable, BitwiseCopyabl
     @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     // 1xx: the request itself.
-    public static let unknownInstrument = RejectReason(rawValue: 101)
-    public static let unknownAccount = RejectReason(rawValue: 102)
-    public static let instrumentInvalid = RejectReason(rawValue: 103)
-    public static let priceNotOnTick = RejectReason(rawValue: 104)
-    public static let priceInvalid = RejectReason(rawValue: 105)
-    public static let quantityInvalid = RejectReason(rawValue: 106)
-    public static let quantityNotOnLot = RejectReason(rawValue: 107)
-    public static let quantityBelowMinimum = RejectReason(rawValue: 108)
-    public static let quantityAboveMaximum = RejectReason(rawValue: 109)
-    public static let notionalOverflow = RejectReason(rawValue: 110)
-    public static let duplicateClientOrderID = RejectReason(rawValue: 111)
-    public static let unknownOrder = RejectReason(rawValue: 112)
-    public static let unsupportedOrderType = RejectReason(rawValue: 113)
-    public static let duplicateOrder = RejectReason(rawValue: 114)
-    public static let expireTimeInvalid = RejectReason(rawValue: 115)
-    public static let unsupportedTimeInForce = RejectReason(rawValue: 116)
-    public static let unknownStrategy = RejectReason(rawValue: 117)
-    public static let restrictedInstrument = RejectReason(rawValue: 118)
-    public static let notPermitted = RejectReason(rawValue: 119)
-    public static let clientOrderIDInvalid = RejectReason(rawValue: 120)
-    public static let orderListRejected = RejectReason(rawValue: 121)
+    @inlinable public static var unknownInstrument: RejectReason { RejectReason(rawValue: 101) }
+    @inlinable public static var unknownAccount: RejectReason { RejectReason(rawValue: 102) }
+    @inlinable public static var instrumentInvalid: RejectReason { RejectReason(rawValue: 103) }
+    @inlinable public static var priceNotOnTick: RejectReason { RejectReason(rawValue: 104) }
+    @inlinable public static var priceInvalid: RejectReason { RejectReason(rawValue: 105) }
+    @inlinable public static var quantityInvalid: RejectReason { RejectReason(rawValue: 106) }
+    @inlinable public static var quantityNotOnLot: RejectReason { RejectReason(rawValue: 107) }
+    @inlinable public static var quantityBelowMinimum: RejectReason { RejectReason(rawValue: 108) }
+    @inlinable public static var quantityAboveMaximum: RejectReason { RejectReason(rawValue: 109) }
+    @inlinable public static var notionalOverflow: RejectReason { RejectReason(rawValue: 110) }
+    @inlinable public static var duplicateClientOrderID: RejectReason { RejectReason(rawValue: 111) }
+    @inlinable public static var unknownOrder: RejectReason { RejectReason(rawValue: 112) }
+    @inlinable public static var unsupportedOrderType: RejectReason { RejectReason(rawValue: 113) }
+    @inlinable public static var duplicateOrder: RejectReason { RejectReason(rawValue: 114) }
+    @inlinable public static var expireTimeInvalid: RejectReason { RejectReason(rawValue: 115) }
+    @inlinable public static var unsupportedTimeInForce: RejectReason { RejectReason(rawValue: 116) }
+    @inlinable public static var unknownStrategy: RejectReason { RejectReason(rawValue: 117) }
+    @inlinable public static var restrictedInstrument: RejectReason { RejectReason(rawValue: 118) }
+    @inlinable public static var notPermitted: RejectReason { RejectReason(rawValue: 119) }
+    @inlinable public static var clientOrderIDInvalid: RejectReason { RejectReason(rawValue: 120) }
+    @inlinable public static var orderListRejected: RejectReason { RejectReason(rawValue: 121) }
     // 2xx: limits.
-    public static let notionalAboveMaximum = RejectReason(rawValue: 201)
-    public static let priceOutsideBand = RejectReason(rawValue: 202)
-    public static let positionLimit = RejectReason(rawValue: 203)
-    public static let exposureLimit = RejectReason(rawValue: 204)
-    public static let lossLimit = RejectReason(rawValue: 205)
-    public static let openOrderLimit = RejectReason(rawValue: 206)
-    public static let noReferencePrice = RejectReason(rawValue: 207)
-    public static let staleReferencePrice = RejectReason(rawValue: 208)
-    public static let selfMatch = RejectReason(rawValue: 209)
-    public static let workingValueLimit = RejectReason(rawValue: 210)
-    public static let creditLimit = RejectReason(rawValue: 211)
-    public static let referencePriceInvalid = RejectReason(rawValue: 212)
-    public static let priceDriftLimit = RejectReason(rawValue: 213)
+    @inlinable public static var notionalAboveMaximum: RejectReason { RejectReason(rawValue: 201) }
+    @inlinable public static var priceOutsideBand: RejectReason { RejectReason(rawValue: 202) }
+    @inlinable public static var positionLimit: RejectReason { RejectReason(rawValue: 203) }
+    @inlinable public static var exposureLimit: RejectReason { RejectReason(rawValue: 204) }
+    @inlinable public static var lossLimit: RejectReason { RejectReason(rawValue: 205) }
+    @inlinable public static var openOrderLimit: RejectReason { RejectReason(rawValue: 206) }
+    @inlinable public static var noReferencePrice: RejectReason { RejectReason(rawValue: 207) }
+    @inlinable public static var staleReferencePrice: RejectReason { RejectReason(rawValue: 208) }
+    @inlinable public static var selfMatch: RejectReason { RejectReason(rawValue: 209) }
+    @inlinable public static var workingValueLimit: RejectReason { RejectReason(rawValue: 210) }
+    @inlinable public static var creditLimit: RejectReason { RejectReason(rawValue: 211) }
+    @inlinable public static var referencePriceInvalid: RejectReason { RejectReason(rawValue: 212) }
+    @inlinable public static var priceDriftLimit: RejectReason { RejectReason(rawValue: 213) }
     // 3xx: state and throttles.
-    public static let killSwitchHalted = RejectReason(rawValue: 301)
-    public static let reduceOnlyViolation = RejectReason(rawValue: 302)
-    public static let rateLimited = RejectReason(rawValue: 303)
-    public static let strategyDisabled = RejectReason(rawValue: 304)
-    public static let marketClosed = RejectReason(rawValue: 305)
-    public static let reconciling = RejectReason(rawValue: 306)
+    @inlinable public static var killSwitchHalted: RejectReason { RejectReason(rawValue: 301) }
+    @inlinable public static var reduceOnlyViolation: RejectReason { RejectReason(rawValue: 302) }
+    @inlinable public static var rateLimited: RejectReason { RejectReason(rawValue: 303) }
+    @inlinable public static var strategyDisabled: RejectReason { RejectReason(rawValue: 304) }
+    @inlinable public static var marketClosed: RejectReason { RejectReason(rawValue: 305) }
+    @inlinable public static var reconciling: RejectReason { RejectReason(rawValue: 306) }
     // 4xx: the venue.
-    public static let venueRejected = RejectReason(rawValue: 401)
-    public static let venueTooLateToCancel = RejectReason(rawValue: 402)
-    public static let venueUnavailable = RejectReason(rawValue: 403)
+    @inlinable public static var venueRejected: RejectReason { RejectReason(rawValue: 401) }
+    @inlinable public static var venueTooLateToCancel: RejectReason { RejectReason(rawValue: 402) }
+    @inlinable public static var venueUnavailable: RejectReason { RejectReason(rawValue: 403) }
     // 9xx: the engine.
-    public static let queueFull = RejectReason(rawValue: 901)
-    public static let capacityExhausted = RejectReason(rawValue: 902)
-    public static let internalError = RejectReason(rawValue: 999)
+    @inlinable public static var queueFull: RejectReason { RejectReason(rawValue: 901) }
+    @inlinable public static var capacityExhausted: RejectReason { RejectReason(rawValue: 902) }
+    @inlinable public static var internalError: RejectReason { RejectReason(rawValue: 999) }
 
     /// Every code Tern names, in code order.
     public static let known: [RejectReason] = [

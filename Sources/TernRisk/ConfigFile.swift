@@ -146,8 +146,8 @@ public struct RiskSetup: Sendable {
         guard let (headerLine, header) = rows.first else {
             throw RiskConfigError(file: file, line: 0, field: "header", message: "empty file")
         }
-        for h in header where !instrumentColumns.contains(h) {
-            throw RiskConfigError(file: file, line: headerLine, field: h, message: "unknown column")
+        for (k, h) in header.enumerated() where !instrumentColumns.contains(h) {
+            throw CSV.unknownColumn(file, headerLine, k, h)
         }
         var out: [InstrumentRisk] = []
         var names: [String] = []
@@ -404,6 +404,13 @@ enum CSV {
             if t.isEmpty || t.hasPrefix("#") { return nil }
             return (n, t.split(separator: ",", omittingEmptySubsequences: false).map { trim(String($0)) })
         }
+    }
+
+    /// The error for a header cell that names no known column (an empty cell is named by position).
+    static func unknownColumn(_ file: String, _ line: Int, _ index: Int, _ name: String) -> RiskConfigError {
+        RiskConfigError(
+            file: file, line: line, field: name.isEmpty ? "column \(index + 1)" : name,
+            message: "unknown column \(String(reflecting: name))")
     }
 
     static func trim(_ s: String) -> String {

@@ -93,8 +93,8 @@ public struct OrderCapabilities: Hashable, Sendable, BitwiseCopyable {
         self.timesInForce = timesInForce.reduce(0) { $0 | 1 << UInt16($1.rawValue) }
     }
 
-    @inlinable public func allows(_ type: OrderType) -> Bool { orderTypes & (1 << UInt16(type.rawValue)) != 0 }
-    @inlinable public func allows(_ tif: TimeInForce) -> Bool { timesInForce & (1 << UInt16(tif.rawValue)) != 0 }
+    @inlinable @inline(__always) public func allows(_ type: OrderType) -> Bool { orderTypes & (1 << UInt16(type.rawValue)) != 0 }
+    @inlinable @inline(__always) public func allows(_ tif: TimeInForce) -> Bool { timesInForce & (1 << UInt16(tif.rawValue)) != 0 }
 
     /// Limit and market orders; day, GTC, IOC, FOK and GTD.
     public static let standard = OrderCapabilities(

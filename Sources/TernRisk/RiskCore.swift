@@ -11,6 +11,8 @@ struct RiskCore: ~Copyable {
     // release, where SROA splits a copy of `self` whose first slice the TSan inout instrumentation
     // uses as an address. See CHANGELOG (issue 5) and scripts/tsan.sh.
     let instruments: UnsafeMutablePointer<InstrumentRisk>
+    /// The fields of `instruments` the check path reads, two cache lines per instrument.
+    let hot: UnsafeMutablePointer<InstrumentHot>
     let firm: FirmLimits
     let instrumentCount: Int
     let accountCount: Int
@@ -79,6 +81,10 @@ struct RiskCore: ~Copyable {
         strategyCount = config.strategies.count
         instruments = .allocate(capacity: max(instrumentCount, 1))
         instruments.initialize(from: config.instruments, count: instrumentCount)
+        hot = UnsafeMutableRawPointer.allocate(
+            byteCount: max(instrumentCount, 1) * MemoryLayout<InstrumentHot>.stride, alignment: 64
+        ).bindMemory(to: InstrumentHot.self, capacity: max(instrumentCount, 1))
+        for (k, r) in config.instruments.enumerated() { (hot + k).initialize(to: InstrumentHot(r)) }
         accounts = .allocate(capacity: max(accountCount, 1))
         accounts.initialize(from: config.accounts, count: accountCount)
         strategies = .allocate(capacity: max(strategyCount, 1))
@@ -157,6 +163,7 @@ struct RiskCore: ~Copyable {
 
     deinit {
         instruments.deallocate()
+        UnsafeMutableRawPointer(hot).deallocate()
         accounts.deallocate()
         strategies.deallocate()
         restrictedBits.deallocate()
@@ -207,7 +214,7 @@ struct RiskCore: ~Copyable {
     func value(_ instrument: Int, _ price: Int64, _ quantity: Int64) -> Int128? {
         try? Money.notional(
             price: Price(rawValue: price), quantity: Quantity(rawValue: quantity),
-            multiplier: instruments[instrument].spec.multiplier, rounding: .awayFromZero
+            multiplier: ContractMultiplier(rawValue: hot[instrument].multiplier), rounding: .awayFromZero
         ).rawValue
     }
 
@@ -227,17 +234,23 @@ struct RiskCore: ~Copyable {
     /// nil if the band admits nothing.
     @inline(__always)
     func width(_ band: PriceBand, _ instrument: Int, _ reference: Int64) -> Int64? {
-        var w: Int64? = nil
-        if let t = band.ticks {
-            let (v, o) = t.multipliedReportingOverflow(by: instruments[instrument].spec.tickSize.rawValue)
+        width(ticks: band.ticks ?? -1, basisPoints: band.basisPoints ?? -1, hot[instrument].tick, reference)
+    }
+
+    /// `width` over a band in `InstrumentHot`'s form (−1: that form is not configured).
+    @inline(__always)
+    func width(ticks: Int64, basisPoints: Int64, _ tick: Int64, _ reference: Int64) -> Int64? {
+        var w: Int64 = -1
+        if ticks >= 0 {
+            let (v, o) = ticks.multipliedReportingOverflow(by: tick)
             w = o ? Int64.max : v
         }
-        if let b = band.basisPoints {
-            let v = Int128(reference.magnitude) * Int128(b) / 10_000
+        if basisPoints >= 0 {
+            let v = Int128(reference.magnitude) * Int128(basisPoints) / 10_000
             let clamped = v > Int128(Int64.max) ? Int64.max : Int64(v)
-            w = w.map { min($0, clamped) } ?? clamped
+            w = w < 0 ? clamped : min(w, clamped)
         }
-        return w
+        return w < 0 ? nil : w
     }
 
     /// The reference price: the last trade if it is inside a valid quote, else the mid. A nonzero
@@ -248,11 +261,11 @@ struct RiskCore: ~Copyable {
         let m = markets[instrument]
         if !m.hasQuote { return (0, .noReferencePrice, .referencePrice) }
         let age = now &- m.stamp
-        if age > instruments[instrument].maxReferenceAgeNanoseconds { return (age, .staleReferencePrice, .referenceAge) }
+        if age > hot[instrument].maxReferenceAge { return (age, .staleReferencePrice, .referenceAge) }
         if m.bid >= m.ask { return (0, .referencePriceInvalid, .referencePrice) }
         if m.hasLast, m.last >= m.bid, m.last <= m.ask { return (m.last, RejectReason(rawValue: 0), .none) }
         let mid = Int64((Int128(m.bid) + Int128(m.ask)) / 2)
-        if mid == 0, !instruments[instrument].spec.allowsNegativePrices { return (0, .referencePriceInvalid, .referencePrice) }
+        if mid == 0, !hot[instrument].allowsNegativePrices { return (0, .referencePriceInvalid, .referencePrice) }
         return (mid, RejectReason(rawValue: 0), .none)
     }
 
@@ -293,32 +306,36 @@ struct RiskCore: ~Copyable {
 
     /// Lot, and the instrument's minimum and maximum (the quantity is already known positive).
     @inline(__always)
-    func checkLot(_ spec: InstrumentSpec, _ q: Int64) -> RiskDecision? {
-        guard q % spec.lotSize.rawValue == 0 else {
-            return deny(.quantityNotOnLot, .lotSize, Int128(spec.lotSize.rawValue), Int128(q))
-        }
-        guard q >= spec.minQuantity.rawValue else {
-            return deny(.quantityBelowMinimum, .minQuantity, Int128(spec.minQuantity.rawValue), Int128(q))
-        }
-        guard q <= spec.maxQuantity.rawValue else {
-            return deny(.quantityAboveMaximum, .maxQuantity, Int128(spec.maxQuantity.rawValue), Int128(q))
-        }
+    func checkLot(_ h: InstrumentHot, _ q: Int64) -> RiskDecision? {
+        guard q % h.lot == 0 else { return deny(.quantityNotOnLot, .lotSize, Int128(h.lot), Int128(q)) }
+        guard q >= h.minQuantity else { return deny(.quantityBelowMinimum, .minQuantity, Int128(h.minQuantity), Int128(q)) }
+        guard q <= h.maxQuantity else { return deny(.quantityAboveMaximum, .maxQuantity, Int128(h.maxQuantity), Int128(q)) }
         return nil
     }
 
     /// A price's sign (positive unless the instrument allows negatives) and tick.
     @inline(__always)
-    func checkPrice(_ spec: InstrumentSpec, _ price: Int64, sign: RiskLimit, tick: RiskLimit) -> RiskDecision? {
-        guard spec.allowsNegativePrices || price > 0 else { return deny(.priceInvalid, sign, 0, Int128(price)) }
-        let t = spec.tickSize.rawValue
-        guard price % t == 0 else { return deny(.priceNotOnTick, tick, Int128(t), Int128(price)) }
+    func checkPrice(_ h: InstrumentHot, _ price: Int64, sign: RiskLimit, tick: RiskLimit) -> RiskDecision? {
+        guard h.allowsNegativePrices || price > 0 else { return deny(.priceInvalid, sign, 0, Int128(price)) }
+        guard price % h.tick == 0 else { return deny(.priceNotOnTick, tick, Int128(h.tick), Int128(price)) }
         return nil
     }
 
-    /// The band's bounds around `reference`, saturating; nil if the band admits nothing.
+    /// The regular band's bounds around `reference`, saturating; nil if the band admits nothing.
+    @inline(__always)
+    func bandBounds(_ h: InstrumentHot, _ reference: Int64) -> (lower: Int64, upper: Int64)? {
+        bounds(width(ticks: h.bandTicks, basisPoints: h.bandBasisPoints, h.tick, reference), reference)
+    }
+
+    /// `band`'s bounds around `reference`, saturating; nil if the band admits nothing.
     @inline(__always)
     func bandBounds(_ band: PriceBand, _ instrument: Int, _ reference: Int64) -> (lower: Int64, upper: Int64)? {
-        guard let w = width(band, instrument, reference) else { return nil }
+        bounds(width(band, instrument, reference), reference)
+    }
+
+    @inline(__always)
+    func bounds(_ width: Int64?, _ reference: Int64) -> (lower: Int64, upper: Int64)? {
+        guard let w = width else { return nil }
         let high = reference.addingReportingOverflow(w)
         let low = reference.subtractingReportingOverflow(w)
         return (low.overflow ? Int64.min : low.partialValue, high.overflow ? Int64.max : high.partialValue)
@@ -327,23 +344,23 @@ struct RiskCore: ~Copyable {
     /// A limit price against band bounds (aggressive-only refuses only buys above and sells below).
     @inline(__always)
     func checkBand(
-        _ r: InstrumentRisk, _ side: Side, _ price: Int64, _ bounds: (lower: Int64, upper: Int64), _ limit: RiskLimit
+        _ h: InstrumentHot, _ side: Side, _ price: Int64, _ bounds: (lower: Int64, upper: Int64), _ limit: RiskLimit
     ) -> RiskDecision? {
-        let tooHigh = price > bounds.upper && (side == .buy || !r.aggressiveOnlyBand)
-        let tooLow = price < bounds.lower && (side == .sell || !r.aggressiveOnlyBand)
+        let tooHigh = price > bounds.upper && (side == .buy || !h.aggressiveOnlyBand)
+        let tooLow = price < bounds.lower && (side == .sell || !h.aggressiveOnlyBand)
         guard tooHigh || tooLow else { return nil }
         return deny(.priceOutsideBand, limit, Int128(tooHigh ? bounds.upper : bounds.lower), Int128(price))
     }
 
     /// Worst-case position on `side` with `q` more working there (notes §3.5).
     @inline(__always)
-    func checkWorstCase(_ p: PositionState, _ r: InstrumentRisk, _ side: Side, _ q: Int64) -> RiskDecision? {
+    func checkWorstCase(_ p: PositionState, _ h: InstrumentHot, _ side: Side, _ q: Int64) -> RiskDecision? {
         if side == .buy {
             let worst = Int128(p.position) + Int128(p.openBuyQuantity) + Int128(q)
-            if worst > Int128(r.maxLong.rawValue) { return deny(.positionLimit, .maxLong, Int128(r.maxLong.rawValue), worst) }
+            if worst > Int128(h.maxLong) { return deny(.positionLimit, .maxLong, Int128(h.maxLong), worst) }
         } else {
             let worst = Int128(p.position) - Int128(p.openSellQuantity) - Int128(q)
-            if worst < -Int128(r.maxShort.rawValue) { return deny(.positionLimit, .maxShort, -Int128(r.maxShort.rawValue), worst) }
+            if worst < -Int128(h.maxShort) { return deny(.positionLimit, .maxShort, -Int128(h.maxShort), worst) }
         }
         return nil
     }
@@ -410,14 +427,14 @@ struct RiskCore: ~Copyable {
             }
         }
         // 2. Structure.
-        let r = instruments[i]
+        let h = hot[i]
         guard strategyEnabled[s] else { return Evaluation(deny(.strategyDisabled, .strategyEnabled)) }
         if reconciling { return Evaluation(deny(.reconciling, .reconciliation)) }
-        guard r.capabilities.allows(o.orderType) else {
-            return Evaluation(deny(.unsupportedOrderType, .orderType, Int128(r.capabilities.orderTypes), Int128(o.orderType.rawValue)))
+        guard h.orderTypes & (1 << UInt16(o.orderType.rawValue)) != 0 else {
+            return Evaluation(deny(.unsupportedOrderType, .orderType, Int128(h.orderTypes), Int128(o.orderType.rawValue)))
         }
-        guard r.capabilities.allows(o.timeInForce) else {
-            return Evaluation(deny(.unsupportedTimeInForce, .timeInForce, Int128(r.capabilities.timesInForce), Int128(o.timeInForce.rawValue)))
+        guard h.timesInForce & (1 << UInt16(o.timeInForce.rawValue)) != 0 else {
+            return Evaluation(deny(.unsupportedTimeInForce, .timeInForce, Int128(h.timesInForce), Int128(o.timeInForce.rawValue)))
         }
         if o.timeInForce == .goodTillDate, o.expireTime.rawValue <= now {
             return Evaluation(deny(.expireTimeInvalid, .expireTime, Int128(now), Int128(o.expireTime.rawValue)))
@@ -429,18 +446,17 @@ struct RiskCore: ~Copyable {
             if o.orderType == .market || o.orderType == .stop {
                 return Evaluation(deny(.unsupportedOrderType, .session, Int128(session.rawValue), Int128(o.orderType.rawValue)))
             }
-            if !r.auctionBand.isConfigured { return Evaluation(deny(.marketClosed, .auctionBand, Int128(session.rawValue))) }
+            if !instruments[i].auctionBand.isConfigured { return Evaluation(deny(.marketClosed, .auctionBand, Int128(session.rawValue))) }
         case .halted, .closed:
             return Evaluation(deny(.marketClosed, .session, Int128(session.rawValue)))
         }
         // 3. Numbers.
-        let spec = r.spec
         guard q > 0 else { return Evaluation(deny(.quantityInvalid, .quantityPositive, 0, Int128(q))) }
-        if let d = checkLot(spec, q) { return Evaluation(d) }
-        if o.orderType.hasLimitPrice, let d = checkPrice(spec, o.price.rawValue, sign: .priceSign, tick: .tickSize) {
+        if let d = checkLot(h, q) { return Evaluation(d) }
+        if o.orderType.hasLimitPrice, let d = checkPrice(h, o.price.rawValue, sign: .priceSign, tick: .tickSize) {
             return Evaluation(d)
         }
-        if o.orderType.hasStopPrice, let d = checkPrice(spec, o.stopPrice.rawValue, sign: .stopPrice, tick: .stopPrice) {
+        if o.orderType.hasStopPrice, let d = checkPrice(h, o.stopPrice.rawValue, sign: .stopPrice, tick: .stopPrice) {
             return Evaluation(d)
         }
         // 4. Duplicates.
@@ -473,37 +489,37 @@ struct RiskCore: ~Copyable {
             return Evaluation(deny(.notPermitted, .strategyPermission, Int128(s), Int128(a)))
         }
         // 6. Fat finger (quantity), then the reference price, collars and the notional.
-        guard q <= r.maxOrderQuantity.rawValue else {
-            return Evaluation(deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(r.maxOrderQuantity.rawValue), Int128(q)))
+        guard q <= h.maxOrderQuantity else {
+            return Evaluation(deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(h.maxOrderQuantity), Int128(q)))
         }
         let ref = reference(i, now)
         if ref.reason.rawValue != 0 {
-            return Evaluation(deny(ref.reason, ref.limit, Int128(r.maxReferenceAgeNanoseconds), Int128(ref.price)))
+            return Evaluation(deny(ref.reason, ref.limit, Int128(h.maxReferenceAge), Int128(ref.price)))
         }
         let auction = session != .open
-        let band = auction ? r.auctionBand : r.band
         let bandLimit: RiskLimit = auction ? .auctionBand : .band
-        guard let bounds = bandBounds(band, i, ref.price) else { return Evaluation(deny(.priceOutsideBand, bandLimit)) }
+        let bounds = auction ? bandBounds(instruments[i].auctionBand, i, ref.price) : bandBounds(h, ref.price)
+        guard let bounds else { return Evaluation(deny(.priceOutsideBand, bandLimit)) }
         let price: Int64
         if o.orderType.hasLimitPrice {
             price = o.price.rawValue
-            if let d = checkBand(r, o.side, price, bounds, bandLimit) { return Evaluation(d) }
+            if let d = checkBand(h, o.side, price, bounds, bandLimit) { return Evaluation(d) }
         } else {
             // Market and stop orders are reserved at the worst price the band admits.
             price = o.side == .buy ? bounds.upper : bounds.lower
         }
-        if r.driftWindowNanoseconds > 0 {
+        if h.driftWindow > 0 {
             let m = markets[i]
-            let anchor = m.hasDriftAnchor && now &- m.driftStart < r.driftWindowNanoseconds ? m.driftAnchor : ref.price
-            guard let dw = width(r.driftBand, i, anchor) else { return Evaluation(deny(.priceDriftLimit, .driftBand)) }
+            let anchor = m.hasDriftAnchor && now &- m.driftStart < h.driftWindow ? m.driftAnchor : ref.price
+            guard let dw = width(instruments[i].driftBand, i, anchor) else { return Evaluation(deny(.priceDriftLimit, .driftBand)) }
             let d = Int128(price) - Int128(anchor)
             if d.magnitude > UInt128(dw) { return Evaluation(deny(.priceDriftLimit, .driftBand, Int128(dw), d)) }
         }
         guard let orderNotional = notional(i, price, q) else {
             return Evaluation(deny(.notionalOverflow, .notionalRange, Int128.max, 0))
         }
-        guard orderNotional <= r.maxOrderNotional.rawValue else {
-            return Evaluation(deny(.notionalAboveMaximum, .maxOrderNotional, r.maxOrderNotional.rawValue, orderNotional))
+        guard orderNotional <= h.maxOrderNotional else {
+            return Evaluation(deny(.notionalAboveMaximum, .maxOrderNotional, h.maxOrderNotional, orderNotional))
         }
         // 7. Self-match against our own resting orders.
         if firm.selfMatch != .off {
@@ -536,7 +552,7 @@ struct RiskCore: ~Copyable {
                 return Evaluation(deny(.lossLimit, .firmDailyLoss, -firm.dailyLossLimit.rawValue, firmTotals.dailyPnL))
             }
         }
-        if let d = checkWorstCase(p, r, o.side, q) { return Evaluation(d) }
+        if let d = checkWorstCase(p, h, o.side, q) { return Evaluation(d) }
         if at.workingCount &+ 1 > al.maxWorkingOrders {
             return Evaluation(deny(.openOrderLimit, .accountWorkingOrders, Int128(al.maxWorkingOrders), Int128(at.workingCount) + 1))
         }

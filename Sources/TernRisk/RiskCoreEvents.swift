@@ -16,8 +16,7 @@ extension RiskCore {
         let i = Int(w.instrument)
         let a = Int(w.account)
         let s = Int(w.strategy)
-        let ir = instruments[i]
-        let spec = ir.spec
+        let h = hot[i]
         let newLeaves = r.quantity.rawValue &- w.cumulative
         let increase = max(0, newLeaves &- w.leaves)
         let p = positions[positionIndex(a, i)]
@@ -30,30 +29,29 @@ extension RiskCore {
         if session == .halted || session == .closed { return deny(.marketClosed, .session, Int128(session.rawValue)) }
         let q = r.quantity.rawValue
         guard newLeaves > 0 else { return deny(.quantityInvalid, .quantityPositive, Int128(w.cumulative), Int128(q)) }
-        if let d = checkLot(spec, q) { return d }
-        guard q <= ir.maxOrderQuantity.rawValue else {
-            return deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(ir.maxOrderQuantity.rawValue), Int128(q))
-        }
+        if let d = checkLot(h, q) { return d }
+        guard q <= h.maxOrderQuantity else { return deny(.quantityAboveMaximum, .maxOrderQuantity, Int128(h.maxOrderQuantity), Int128(q)) }
         var price = w.price
         if w.type.hasLimitPrice {
             price = r.price.rawValue
-            if let d = checkPrice(spec, price, sign: .priceSign, tick: .tickSize) { return d }
+            if let d = checkPrice(h, price, sign: .priceSign, tick: .tickSize) { return d }
             let ref = reference(i, now)
-            if ref.reason.rawValue != 0 { return deny(ref.reason, ref.limit, Int128(ir.maxReferenceAgeNanoseconds), Int128(ref.price)) }
-            guard let bounds = bandBounds(session == .open ? ir.band : ir.auctionBand, i, ref.price) else {
-                return deny(.priceOutsideBand, .band)
-            }
-            if let d = checkBand(ir, w.side, price, bounds, .band) { return d }
+            if ref.reason.rawValue != 0 { return deny(ref.reason, ref.limit, Int128(h.maxReferenceAge), Int128(ref.price)) }
+            let auction = session != .open
+            let bandLimit: RiskLimit = auction ? .auctionBand : .band
+            let bounds = auction ? bandBounds(instruments[i].auctionBand, i, ref.price) : bandBounds(h, ref.price)
+            guard let bounds else { return deny(.priceOutsideBand, bandLimit) }
+            if let d = checkBand(h, w.side, price, bounds, bandLimit) { return d }
         }
         guard let n = notional(i, price, newLeaves) else { return deny(.notionalOverflow, .notionalRange, Int128.max, 0) }
-        guard n <= ir.maxOrderNotional.rawValue else { return deny(.notionalAboveMaximum, .maxOrderNotional, ir.maxOrderNotional.rawValue, n) }
+        guard n <= h.maxOrderNotional else { return deny(.notionalAboveMaximum, .maxOrderNotional, h.maxOrderNotional, n) }
         if w.flags.contains(.reduceOnly), increase > 0 {
             let already = w.side == .buy ? p.reduceOnlyBuy : p.reduceOnlySell
             if !reduces(p, w.side, increase, alreadyWorking: already) {
                 return deny(.reduceOnlyViolation, .reduceOnlyFlag, Int128(p.position), Int128(already) + Int128(increase))
             }
         }
-        if increase > 0, let d = checkWorstCase(p, ir, w.side, increase) { return d }
+        if increase > 0, let d = checkWorstCase(p, h, w.side, increase) { return d }
         let extra = max(0, n &- w.reservedNotional)
         if extra > 0 {
             if let d = checkWorkingValue(a, extra) { return d }

@@ -4,23 +4,26 @@ import TernCore
 // units, money is raw 10^-18 units (`Money.rawValue`), times are nanoseconds.
 
 /// Per instrument: market data the checks read and the head of the instrument's working-order list.
+/// What a new order's checks read comes first (40 bytes), the drift anchor last.
 struct MarketState {
     var bid: Int64 = 0
     var ask: Int64 = 0
     var last: Int64 = 0
+    var stamp: Int64 = 0
+    var head: Int32 = -1
     var hasQuote = false
     var hasLast = false
-    var stamp: Int64 = 0
     var session: SessionState = .open
-    var driftAnchor: Int64 = 0
-    var driftStart: Int64 = 0
     var hasDriftAnchor = false
-    var head: Int32 = -1
     /// Accounts with a nonzero position in this instrument.
     var holders: Int32 = 0
+    var driftAnchor: Int64 = 0
+    var driftStart: Int64 = 0
 }
 
 /// Per (account, instrument): the position and everything working against it (notes §3.2).
+///
+/// The fields a new order's checks read come first (44 bytes), the money fields after.
 public struct PositionState: Hashable, Sendable {
     /// Signed filled net position.
     public var position: Int64 = 0
@@ -28,13 +31,13 @@ public struct PositionState: Hashable, Sendable {
     /// side of replaces in flight.
     public var openBuyQuantity: Int64 = 0
     public var openSellQuantity: Int64 = 0
-    /// Notional of those leaves (money raw units).
-    public var openBuyNotional: Int128 = 0
-    public var openSellNotional: Int128 = 0
-    public var workingCount: Int32 = 0
     /// Leaves of working reduce-only orders per side.
     public var reduceOnlyBuy: Int64 = 0
     public var reduceOnlySell: Int64 = 0
+    public var workingCount: Int32 = 0
+    /// Notional of those leaves (money raw units).
+    public var openBuyNotional: Int128 = 0
+    public var openSellNotional: Int128 = 0
     /// Σ signed quantity × price × multiplier of the open position (average-cost basis).
     public var costBasis: Int128 = 0
     /// Realized P&L since the trading day began.
@@ -112,4 +115,50 @@ public struct RiskCounters: Hashable, Sendable {
     public var unattributedFills: Int = 0
     public var duplicateExecutions: Int = 0
     public var unknownOrderEvents: Int = 0
+}
+
+/// The fields of one `InstrumentRisk` that the check path reads, copied at creation into a
+/// 64-byte-aligned array with a 128-byte stride: two cache lines per instrument where the full
+/// `InstrumentRisk` (symbol, currency, auction and drift bands) spans five. Bands use −1 for "not
+/// configured". Cold fields (auction band, drift band) are read from `InstrumentRisk` itself.
+struct InstrumentHot {
+    // First line: quantities and the multiplier.
+    var tick: Int64
+    var lot: Int64
+    var minQuantity: Int64
+    var maxQuantity: Int64
+    var multiplier: Int64
+    var maxOrderQuantity: Int64
+    var maxLong: Int64
+    var maxShort: Int64
+    // Second line: notional, reference age, band, drift window, capabilities.
+    var maxOrderNotional: Int128
+    var maxReferenceAge: Int64
+    var bandTicks: Int64
+    var bandBasisPoints: Int64
+    var driftWindow: Int64
+    var orderTypes: UInt16
+    var timesInForce: UInt16
+    var allowsNegativePrices: Bool
+    var aggressiveOnlyBand: Bool
+
+    init(_ r: InstrumentRisk) {
+        tick = r.spec.tickSize.rawValue
+        lot = r.spec.lotSize.rawValue
+        minQuantity = r.spec.minQuantity.rawValue
+        maxQuantity = r.spec.maxQuantity.rawValue
+        multiplier = r.spec.multiplier.rawValue
+        maxOrderQuantity = r.maxOrderQuantity.rawValue
+        maxLong = r.maxLong.rawValue
+        maxShort = r.maxShort.rawValue
+        maxOrderNotional = r.maxOrderNotional.rawValue
+        maxReferenceAge = r.maxReferenceAgeNanoseconds
+        bandTicks = r.band.ticks ?? -1
+        bandBasisPoints = r.band.basisPoints ?? -1
+        driftWindow = r.driftWindowNanoseconds
+        orderTypes = r.capabilities.orderTypes
+        timesInForce = r.capabilities.timesInForce
+        allowsNegativePrices = r.spec.allowsNegativePrices
+        aggressiveOnlyBand = r.aggressiveOnlyBand
+    }
 }

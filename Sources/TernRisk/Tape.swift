@@ -18,7 +18,7 @@ public enum RiskTape {
         var out = header + "\n"
         let rows = CSV.rows(tape)
         guard let (headerLine, cols) = rows.first else { throw RiskConfigError(file: name, line: 0, field: "header", message: "empty file") }
-        for c in cols where !columns.contains(c) { throw RiskConfigError(file: name, line: headerLine, field: c, message: "unknown column") }
+        for (k, c) in cols.enumerated() where !columns.contains(c) { throw CSV.unknownColumn(name, headerLine, k, c) }
         for required in ["time", "event"] where !cols.contains(required) {
             throw RiskConfigError(file: name, line: headerLine, field: required, message: "missing column")
         }

@@ -189,6 +189,39 @@ import TernCore
         #expect(e.submit(W.order(at: "4999"), at: t.advanced(byNanoseconds: 100_000_000)).isAccepted)
     }
 
+    @Test func fullDuplicateTableRefusesUntilTheWindowPasses() {
+        let e = W.engine {
+            $0.firm.duplicateOrders = RateLimit(count: 2, windowNanoseconds: W.second)
+            $0.capacity.duplicateEntries = 64
+            $0.accounts[0].maxWorkingOrders = 1000
+        }
+        // Distinct orders (one BTC price tick apart) until the table has no free entry in reach.
+        var accepted = 0
+        var refusal: RiskDecision?
+        for k in 0..<200 {
+            let price = Price(rawValue: W.p("59990").rawValue - Int64(k) * W.p("0.01").rawValue)
+            let o = W.order(W.btc, .buy, "0.001", at: price.description)
+            let d = e.submit(o, at: W.t0)
+            if d.isAccepted { accepted += 1 } else { refusal = d; break }
+        }
+        #expect(accepted >= 16 && accepted <= 64)
+        #expect(refusal?.reason == .capacityExhausted)
+        #expect(refusal?.limit == .duplicateCapacity)
+        #expect(refusal?.limitValue == 64)
+        // Once the window has passed every entry is free again.
+        let later = W.t0.advanced(byNanoseconds: W.second)
+        W.quote(e, at: later)
+        #expect(e.submit(W.order(W.btc, .buy, "0.001", at: "59500", time: later), at: later).isAccepted)
+    }
+
+    @Test func duplicateTableSizeIsValidated() {
+        var c = W.configuration()
+        c.capacity.duplicateEntries = 100
+        #expect(throws: RiskConfigError.self) { try c.validate() }
+        c.capacity.duplicateEntries = 128
+        #expect(throws: Never.self) { try c.validate() }
+    }
+
     @Test func restrictedAndPermissions() {
         let e = W.engine { c in
             c.restricted = [W.spread]

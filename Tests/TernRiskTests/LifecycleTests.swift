@@ -145,6 +145,22 @@ import TernCore
         #expect(e.submitReplace(unknown, at: W.t0).reason == .unknownOrder)
     }
 
+    @Test func replaceInAnAuctionIsHeldToTheAuctionBand() {
+        let e = W.engine()
+        let o = W.order(W.es, .buy, "1", at: "5000")
+        let o2 = W.order(W.es, .buy, "1", at: "4999")
+        _ = e.submit(o, at: W.t0)
+        _ = e.submit(o2, at: W.t0)
+        e.setSession(W.es, .auction)  // auction band 40 ticks around 5000 (the regular band is 20)
+        let inside = ReplaceOrder(clientOrderID: W.id(), originalClientOrderID: o2.clientOrderID, instrumentID: W.es, accountID: W.acct, side: .buy, price: W.p("5010"), quantity: W.q("1"), timestamp: W.t0)
+        #expect(e.submitReplace(inside, at: W.t0).isAccepted)
+        let outside = ReplaceOrder(clientOrderID: W.id(), originalClientOrderID: o.clientOrderID, instrumentID: W.es, accountID: W.acct, side: .buy, price: W.p("5010.25"), quantity: W.q("1"), timestamp: W.t0)
+        let d = e.submitReplace(outside, at: W.t0)
+        #expect(d.reason == .priceOutsideBand)
+        #expect(d.limit == .auctionBand)
+        #expect(d.limitValue == Int128(W.p("5010").rawValue))
+    }
+
     @Test func realizedAndUnrealizedPnL() {
         let e = W.engine()
         let b = W.order(W.es, .buy, "2", at: "5000")
