@@ -462,11 +462,12 @@ struct RiskCore: ~Copyable {
         // 4. Duplicates.
         let id = o.clientOrderID.rawValue
         guard id != 0, id & (1 << 63) == 0 else { return Evaluation(deny(.clientOrderIDInvalid, .clientOrderID, 0, Int128(id))) }
+        // Every ID the working-order index holds is also in `clientOrderIDs` (commit and replace
+        // insert it; a new trading day re-inserts the working orders' IDs), so one probe suffices.
         if clientOrderIDs.contains(id) { return Evaluation(deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id))) }
         if clientOrderIDs.isFull {
             return Evaluation(deny(.capacityExhausted, .clientOrderIDCapacity, Int128(clientOrderIDs.capacity), Int128(clientOrderIDs.count)))
         }
-        if index.find(id) >= 0 { return Evaluation(deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id))) }
         let key = mixKey((
             UInt64(o.instrumentID.rawValue) | UInt64(o.accountID.rawValue) << 32,
             UInt64(o.strategyID.rawValue) | UInt64(o.side.rawValue) << 32 | UInt64(o.orderType.rawValue) << 40,

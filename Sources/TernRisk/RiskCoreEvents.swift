@@ -59,7 +59,7 @@ extension RiskCore {
         }
         let id = r.clientOrderID.rawValue
         guard id != 0, id & (1 << 63) == 0 else { return deny(.clientOrderIDInvalid, .clientOrderID, 0, Int128(id)) }
-        if clientOrderIDs.contains(id) || index.find(id) >= 0 { return deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id)) }
+        if clientOrderIDs.contains(id) { return deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id)) }
         if clientOrderIDs.isFull { return deny(.capacityExhausted, .clientOrderIDCapacity, Int128(clientOrderIDs.capacity)) }
         if !firmModify.allows(now) { return deny(.rateLimited, .firmModifyRate, Int128(firm.modifyRate.count), Int128(firm.modifyRate.windowNanoseconds)) }
         if !accountLogs[4 &* a &+ 1].allows(now) {
@@ -552,6 +552,7 @@ extension RiskCore {
         while j >= 0 {
             let w = orders[Int(j)]
             _ = clientOrderIDs.insert(w.id)
+            if w.originalID != w.id { _ = clientOrderIDs.insert(w.originalID) }
             if w.pendingID != 0 { _ = clientOrderIDs.insert(w.pendingID) }
             j = w.next
         }

@@ -178,6 +178,20 @@ import TernCore
         #expect(e.submit(o, at: W.t0).isAccepted)  // a new day
     }
 
+    @Test func workingOrdersKeepEveryIDAcrossADayRoll() {
+        let e = W.engine()
+        let o = W.order(at: "4999")
+        #expect(e.submit(o, at: W.t0).isAccepted)
+        let r = ReplaceOrder(clientOrderID: W.id(), originalClientOrderID: o.clientOrderID, instrumentID: W.es, accountID: W.acct, side: .buy, price: W.p("4998"), quantity: W.q("1"), timestamp: W.t0)
+        #expect(e.submitReplace(r, at: W.t0).isAccepted)
+        e.apply(.replaceAccepted(ReplaceAccepted(clientOrderID: r.clientOrderID, originalClientOrderID: o.clientOrderID, orderID: OrderID(rawValue: 1), instrumentID: W.es, price: W.p("4998"), quantity: W.q("1"), leavesQuantity: W.q("1"), timestamp: W.t0)), at: W.t0)
+        e.beginTradingDay()
+        // The order is still working: neither its first nor its current ID may be reused.
+        expectDenied(e.submit(W.order(at: "4997", id: o.clientOrderID), at: W.t0), .duplicateClientOrderID, .clientOrderID)
+        expectDenied(e.submit(W.order(at: "4997", id: r.clientOrderID), at: W.t0), .duplicateClientOrderID, .clientOrderID)
+        #expect(e.submit(W.order(at: "4997"), at: W.t0).isAccepted)
+    }
+
     @Test func contentDuplicates() {
         let e = W.engine { $0.firm.duplicateOrders = RateLimit(count: 2, windowNanoseconds: 100_000_000) }
         let t = W.t0
