@@ -25,7 +25,10 @@ let package = Package(
     targets: [
         .target(
             name: "BenchSupport",
-            dependencies: [.product(name: "TernCore", package: "tern"), .product(name: "TernRisk", package: "tern")],
+            dependencies: [
+                .product(name: "TernCore", package: "tern"), .product(name: "TernRisk", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+            ],
             path: "BenchSupport"
         ),
         .executableTarget(
@@ -68,6 +71,7 @@ let package = Package(
         .executableTarget(
             name: "tree-compare",
             dependencies: [
+                "BenchSupport",
                 .product(name: "TernInference", package: "tern"),
                 .product(name: "TernSystem", package: "tern"),
             ],

@@ -62,15 +62,7 @@ let kinds = workload.kinds
 
 if let cpu { try? CPU.pinCurrentThread(to: cpu) }
 let calibration = try TSCCalibration.measure()
-let overheadTicks: UInt64 = {
-    var samples: [UInt64] = []
-    for _ in 0..<10_000 {
-        let a = TSC.readOrdered()
-        let b = TSC.readOrdered()
-        samples.append(b &- a)
-    }
-    return samples.sorted()[samples.count / 2]
-}()
+let overheadTicks = timerOverheadTicks()
 @MainActor func ns(_ ticks: UInt64) -> Double { Double(calibration.nanoseconds(forTicks: ticks)) }
 
 /// Samples in TSC ticks, pooled over reps, per mode and per kind of order.

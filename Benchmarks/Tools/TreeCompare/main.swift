@@ -11,6 +11,7 @@
 //
 // usage: tree-compare --work DIR [--reps N] [--single N] [--batch N] [--cpu N] [--markdown FILE]
 // (compare-trees.sh builds DIR with TreeCompare/prepare.py.)
+import BenchSupport
 import Foundation
 import TernInference
 import TernSystem
@@ -271,15 +272,7 @@ for p in predictors {
 // MARK: Timing, interleaved rep by rep on one pinned CPU.
 if let cpu { try? CPU.pinCurrentThread(to: cpu) }
 let calibration = try TSCCalibration.measure()
-let overheadTicks: UInt64 = {
-    var samples: [UInt64] = []
-    for _ in 0..<10_000 {
-        let a = TSC.readOrdered()
-        let b = TSC.readOrdered()
-        samples.append(b &- a)
-    }
-    return samples.sorted()[samples.count / 2]
-}()
+let overheadTicks = timerOverheadTicks()
 struct Sample { var p50: Double; var p99: Double; var mean: Double; var rowsPerSecond: Double }
 var samples: [String: [Sample]] = [:]
 var ticks = [UInt64](repeating: 0, count: singleRows)
