@@ -253,6 +253,9 @@ public struct RiskSetup: Sendable {
             guard !sections.isEmpty else { throw RiskConfigError(file: file, line: number, field: "line", message: "a setting before any [section]") }
             let key = CSV.trim(String(text[..<eq]))
             let value = CSV.trim(String(text[text.index(after: eq)...]))
+            guard !key.isEmpty else {
+                throw RiskConfigError(file: file, line: number, field: "line", message: "a setting without a name (expected key = value)")
+            }
             if sections[sections.count - 1].entries.contains(where: { $0.key == key }) {
                 throw RiskConfigError(file: file, line: number, field: key, message: "set twice in this section")
             }

@@ -88,6 +88,7 @@ import TernRisk
         ({ $0 + "\n[account main]\nmax_working_orders = 1\n" }, 25, "[account main]", "defined twice"),
         ({ $0.replacingOccurrences(of: "currency = USD", with: "currency = usd") }, 3, "[firm] currency", ""),
         ({ "stray = 1\n" + $0 }, 1, "line", "before any [section]"),
+        ({ $0.replacingOccurrences(of: "[account main]", with: "[account main]\n= 5") }, 14, "line", "without a name"),
         ({ $0.replacingOccurrences(of: "duplicate_orders = 2/500ms", with: "duplicate_orders = 9/500ms") }, 0, "firm.duplicate_orders", "at most 8"),
     ]
 
