@@ -631,7 +631,7 @@ struct RiskCore: ~Copyable {
         let dup = duplicates.record(e.key, now)
         let m = markets[i]
         let savedDrift = (m.hasDriftAnchor, m.driftAnchor, m.driftStart)
-        let window = instruments[i].driftWindowNanoseconds
+        let window = hot[i].driftWindow
         if window > 0, !m.hasDriftAnchor || now &- m.driftStart >= window {
             let ref = reference(i, now)
             markets[i].hasDriftAnchor = true

@@ -339,7 +339,7 @@ extension RiskCore {
 
     func breaches(account a: Int, instrument i: Int) -> Bool {
         let pos = positions[positionIndex(a, i)].position
-        return pos > instruments[i].maxLong.rawValue || pos < -instruments[i].maxShort.rawValue
+        return pos > hot[i].maxLong || pos < -hot[i].maxShort
     }
 
     func hasCause(_ scope: KillScope, _ cause: KillCause) -> Bool {
