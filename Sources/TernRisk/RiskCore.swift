@@ -94,22 +94,10 @@ struct RiskCore: ~Copyable {
         restrictedBits = .allocate(capacity: max(instrumentWords, 1))
         restrictedBits.initialize(repeating: 0, count: max(instrumentWords, 1))
         for id in config.restricted { restrictedBits[Int(id.rawValue) / 64] |= 1 << UInt64(id.rawValue % 64) }
-        let permitCount = max(accountCount * instrumentWords, 1)
-        permittedBits = .allocate(capacity: permitCount)
-        permittedBits.initialize(repeating: ~0, count: permitCount)
-        for (account, list) in config.accountPermissions {
-            let base = Int(account.rawValue) * instrumentWords
-            for w in 0..<instrumentWords { permittedBits[base + w] = 0 }
-            for id in list { permittedBits[base + Int(id.rawValue) / 64] |= 1 << UInt64(id.rawValue % 64) }
-        }
-        let strategyBitCount = max(strategyCount * accountWords, 1)
-        strategyAccountBits = .allocate(capacity: strategyBitCount)
-        strategyAccountBits.initialize(repeating: ~0, count: strategyBitCount)
-        for (strategy, list) in config.strategyAccounts {
-            let base = Int(strategy.rawValue) * accountWords
-            for w in 0..<accountWords { strategyAccountBits[base + w] = 0 }
-            for id in list { strategyAccountBits[base + Int(id.rawValue) / 64] |= 1 << UInt64(id.rawValue % 64) }
-        }
+        permittedBits = Self.permissionRows(
+            accountCount, instrumentWords, config.accountPermissions.map { (Int($0.rawValue), $1.map { Int($0.rawValue) }) })
+        strategyAccountBits = Self.permissionRows(
+            strategyCount, accountWords, config.strategyAccounts.map { (Int($0.rawValue), $1.map { Int($0.rawValue) }) })
         operators = config.operators
         version = config.version
         workingCapacity = config.capacity.workingOrders
@@ -132,18 +120,18 @@ struct RiskCore: ~Copyable {
         firmCancel = SlidingLog(config.firm.cancelRate)
         accountLogs = .allocate(capacity: max(accountCount * 4, 1))
         for (i, a) in config.accounts.enumerated() {
-            (accountLogs + 4 * i).initialize(to: SlidingLog(a.submitRate))
-            (accountLogs + 4 * i + 1).initialize(to: SlidingLog(a.modifyRate))
-            (accountLogs + 4 * i + 2).initialize(to: SlidingLog(a.cancelRate))
-            (accountLogs + 4 * i + 3).initialize(to: SlidingLog(a.rejectTrip))
+            (accountLogs + 4 * i + AccountLog.submit.rawValue).initialize(to: SlidingLog(a.submitRate))
+            (accountLogs + 4 * i + AccountLog.modify.rawValue).initialize(to: SlidingLog(a.modifyRate))
+            (accountLogs + 4 * i + AccountLog.cancel.rawValue).initialize(to: SlidingLog(a.cancelRate))
+            (accountLogs + 4 * i + AccountLog.reject.rawValue).initialize(to: SlidingLog(a.rejectTrip))
         }
         strategyLogs = .allocate(capacity: max(strategyCount * 4, 1))
         strategyEnabled = .allocate(capacity: max(strategyCount, 1))
         for (i, s) in config.strategies.enumerated() {
-            (strategyLogs + 4 * i).initialize(to: SlidingLog(s.submitRate))
-            (strategyLogs + 4 * i + 1).initialize(to: SlidingLog(s.modifyRate))
-            (strategyLogs + 4 * i + 2).initialize(to: SlidingLog(s.executionThrottle))
-            (strategyLogs + 4 * i + 3).initialize(to: SlidingLog(s.attemptTrip))
+            (strategyLogs + 4 * i + StrategyLog.submit.rawValue).initialize(to: SlidingLog(s.submitRate))
+            (strategyLogs + 4 * i + StrategyLog.modify.rawValue).initialize(to: SlidingLog(s.modifyRate))
+            (strategyLogs + 4 * i + StrategyLog.execution.rawValue).initialize(to: SlidingLog(s.executionThrottle))
+            (strategyLogs + 4 * i + StrategyLog.attempt.rawValue).initialize(to: SlidingLog(s.attemptTrip))
             (strategyEnabled + i).initialize(to: s.enabled)
         }
         duplicates = DuplicateTable(config.firm.duplicateOrders, entries: config.capacity.duplicateEntries)
@@ -207,6 +195,32 @@ struct RiskCore: ~Copyable {
 
     @inline(__always)
     func positionIndex(_ account: Int, _ instrument: Int) -> Int { account &* instrumentCount &+ instrument }
+
+    /// A bit matrix of `rows` rows of `words` words: all ones (everything permitted), except each
+    /// listed row, which permits exactly its list.
+    static func permissionRows(_ rows: Int, _ words: Int, _ lists: [(row: Int, allowed: [Int])]) -> UnsafeMutablePointer<UInt64> {
+        let count = max(rows * words, 1)
+        let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
+        bits.initialize(repeating: ~0, count: count)
+        for (row, allowed) in lists {
+            let base = row * words
+            for w in 0..<words { bits[base + w] = 0 }
+            for k in allowed { bits[base + k / 64] |= 1 << UInt64(k % 64) }
+        }
+        return bits
+    }
+
+    /// One of an account's four sliding logs (they are stored together, four per account).
+    @inline(__always)
+    func accountLog(_ account: Int, _ kind: AccountLog) -> UnsafeMutablePointer<SlidingLog> {
+        accountLogs + (4 &* account &+ kind.rawValue)
+    }
+
+    /// One of a strategy's four sliding logs.
+    @inline(__always)
+    func strategyLog(_ strategy: Int, _ kind: StrategyLog) -> UnsafeMutablePointer<SlidingLog> {
+        strategyLogs + (4 &* strategy &+ kind.rawValue)
+    }
 
     /// price × quantity × multiplier in money raw units (signed as the price and quantity are),
     /// rounded away from zero; nil when it leaves `Money`'s range.
@@ -569,10 +583,10 @@ struct RiskCore: ~Copyable {
         if !firmSubmit.allows(now) {
             return Evaluation(deny(.rateLimited, .firmSubmitRate, Int128(firm.submitRate.count), Int128(firm.submitRate.windowNanoseconds)))
         }
-        if !accountLogs[4 &* a].allows(now) {
+        if !accountLog(a, .submit).pointee.allows(now) {
             return Evaluation(deny(.rateLimited, .accountSubmitRate, Int128(al.submitRate.count), Int128(al.submitRate.windowNanoseconds)))
         }
-        if !strategyLogs[4 &* s].allows(now) {
+        if !strategyLog(s, .submit).pointee.allows(now) {
             let sl = strategies[s].submitRate
             return Evaluation(deny(.rateLimited, .strategySubmitRate, Int128(sl.count), Int128(sl.windowNanoseconds)))
         }
@@ -626,8 +640,8 @@ struct RiskCore: ~Copyable {
         firmTotals.workingCount &+= 1
         reserve(slot, quantity: w.leaves, notional: e.notional)
         firmSubmit.push(now)
-        accountLogs[4 &* a].push(now)
-        strategyLogs[4 &* s].push(now)
+        accountLog(a, .submit).pointee.push(now)
+        strategyLog(s, .submit).pointee.push(now)
         let dup = duplicates.record(e.key, now)
         let m = markets[i]
         let savedDrift = (m.hasDriftAnchor, m.driftAnchor, m.driftStart)
@@ -649,8 +663,8 @@ struct RiskCore: ~Copyable {
         remove(u.slot, remember: false)
         clientOrderIDs.remove(o.clientOrderID.rawValue)
         firmSubmit.pop()
-        accountLogs[4 &* a].pop()
-        strategyLogs[4 &* s].pop()
+        accountLog(a, .submit).pointee.pop()
+        strategyLog(s, .submit).pointee.pop()
         if let d = u.duplicate { duplicates.undo(d) }
         markets[i].hasDriftAnchor = u.drift.0
         markets[i].driftAnchor = u.drift.1

@@ -62,10 +62,10 @@ extension RiskCore {
         if clientOrderIDs.contains(id) { return deny(.duplicateClientOrderID, .clientOrderID, 0, Int128(id)) }
         if clientOrderIDs.isFull { return deny(.capacityExhausted, .clientOrderIDCapacity, Int128(clientOrderIDs.capacity)) }
         if !firmModify.allows(now) { return deny(.rateLimited, .firmModifyRate, Int128(firm.modifyRate.count), Int128(firm.modifyRate.windowNanoseconds)) }
-        if !accountLogs[4 &* a &+ 1].allows(now) {
+        if !accountLog(a, .modify).pointee.allows(now) {
             return deny(.rateLimited, .accountModifyRate, Int128(accounts[a].modifyRate.count), Int128(accounts[a].modifyRate.windowNanoseconds))
         }
-        if !strategyLogs[4 &* s &+ 1].allows(now) {
+        if !strategyLog(s, .modify).pointee.allows(now) {
             return deny(.rateLimited, .strategyModifyRate, Int128(strategies[s].modifyRate.count), Int128(strategies[s].modifyRate.windowNanoseconds))
         }
         return .accepted
@@ -82,8 +82,8 @@ extension RiskCore {
         let (q, n) = desiredReservation(slot)
         reserve(slot, quantity: q, notional: n)
         firmModify.push(now)
-        accountLogs[4 &* Int(w.account) &+ 1].push(now)
-        strategyLogs[4 &* Int(w.strategy) &+ 1].push(now)
+        accountLog(Int(w.account), .modify).pointee.push(now)
+        strategyLog(Int(w.strategy), .modify).pointee.push(now)
         sequence &+= 1
         return sequence
     }
@@ -103,7 +103,7 @@ extension RiskCore {
     @inline(__always)
     mutating func countCancel(account a: Int, _ now: Int64) {
         firmCancel.push(now)
-        accountLogs[4 &* a &+ 2].push(now)
+        accountLog(a, .cancel).pointee.push(now)
     }
 
     // MARK: - Venue events
@@ -120,9 +120,9 @@ extension RiskCore {
             guard slot >= 0 else { return anomaly(.unknownOrderEvent, e.clientOrderID, e.instrumentID, now) }
             let a = Int(orders[Int(slot)].account)
             remove(slot, remember: true)
-            accountLogs[4 &* a &+ 3].push(now)
+            accountLog(a, .reject).pointee.push(now)
             let rl = accounts[a].rejectTrip
-            if !rl.isUnlimited, !accountLogs[4 &* a &+ 3].allows(now, adding: 1) {
+            if !rl.isUnlimited, !accountLog(a, .reject).pointee.allows(now, adding: 1) {
                 trip(.account(AccountID(rawValue: UInt32(a))), .rejectRate, actor: "risk", reason: "venue rejects reached \(rl)", now)
             }
         case .filled(let f):
@@ -219,9 +219,9 @@ extension RiskCore {
         applyPosition(account: a, instrument: i, side: side, quantity: q, price: price)
         // Repeated automated execution throttle.
         if s < strategyCount {
-            strategyLogs[4 &* s &+ 2].push(now)
+            strategyLog(s, .execution).pointee.push(now)
             let t = strategies[s].executionThrottle
-            if !t.isUnlimited, !strategyLogs[4 &* s &+ 2].allows(now, adding: 1) {
+            if !t.isUnlimited, !strategyLog(s, .execution).pointee.allows(now, adding: 1) {
                 trip(.strategy(StrategyID(rawValue: UInt32(s))), .executionThrottle, actor: "risk", reason: "\(t) fills reached", now)
             }
         }
@@ -491,7 +491,7 @@ extension RiskCore {
         case (.account(let id), .positionBreach):
             return (0..<instrumentCount).contains { breaches(account: Int(id.rawValue), instrument: $0) }
         case (.strategy(let id), .executionThrottle):
-            return !strategyLogs[4 * Int(id.rawValue) + 2].allows(now, adding: 1)
+            return !strategyLog(Int(id.rawValue), .execution).pointee.allows(now, adding: 1)
         default: return false
         }
     }
@@ -506,7 +506,7 @@ extension RiskCore {
         }
         causes[k] = 0
         flags[k].store(KillState.armed.rawValue, ordering: .sequentiallyConsistent)
-        if case .strategy(let id) = scope { strategyLogs[4 * Int(id.rawValue) + 2].clear() }
+        if case .strategy(let id) = scope { strategyLog(Int(id.rawValue), .execution).pointee.clear() }
         events.append(.reset(scope: scope, operator: name, reason: reason, at: Timestamp(rawValue: now)))
     }
 

@@ -58,7 +58,7 @@ public final class RiskEngine {
         core.pointee.processKillRequests(t)
         let s = Int(order.strategyID.rawValue)
         if s < core.pointee.strategyCount {
-            core.pointee.strategyLogs[4 &* s &+ 3].push(t)
+            core.pointee.strategyLog(s, .attempt).pointee.push(t)
         }
         let e = core.pointee.evaluate(order, t)
         var d = e.decision
@@ -76,7 +76,7 @@ public final class RiskEngine {
     func attemptTrip(_ s: Int, _ t: Int64) {
         guard s < core.pointee.strategyCount else { return }
         let rate = core.pointee.strategies[s].attemptTrip
-        if !rate.isUnlimited, !core.pointee.strategyLogs[4 &* s &+ 3].allows(t, adding: 1),
+        if !rate.isUnlimited, !core.pointee.strategyLog(s, .attempt).pointee.allows(t, adding: 1),
             !core.pointee.strategyHasCause(s, .orderRate)
         {
             coldAttemptTrip(s, rate, t)

@@ -209,6 +209,16 @@ struct IDMap {
     func remove(_ key: UInt64) { slots.remove(key) }
 }
 
+/// Which of an account's four sliding logs (`RiskCore.accountLog`).
+enum AccountLog: Int {
+    case submit, modify, cancel, reject
+}
+
+/// Which of a strategy's four sliding logs (`RiskCore.strategyLog`).
+enum StrategyLog: Int {
+    case submit, modify, execution, attempt
+}
+
 /// Identical-order detection: per content key the last few acceptance stamps. A fixed table of
 /// `RiskCapacity.duplicateEntries` entries; an entry whose newest stamp left the window is free for
 /// reuse. If 16 probes find neither the key nor a free entry the order is refused (fail closed
