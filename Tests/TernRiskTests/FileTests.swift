@@ -92,16 +92,23 @@ import TernRisk
         ({ $0.replacingOccurrences(of: "duplicate_orders = 2/500ms", with: "duplicate_orders = 9/500ms") }, 0, "firm.duplicate_orders", "at most 8"),
     ]
 
-    @Test(arguments: 0..<badLimits.count) func badLimitsNameTheField(_ k: Int) {
-        let bad = Self.badLimits[k]
+    /// Expects `body` to throw a `RiskConfigError` with a message, naming `field` and `line` (nil:
+    /// any line) and saying `says` (empty: anything).
+    static func expectError(_ k: Int, line: Int?, field: String, says: String = "", _ body: () throws -> Void) {
         #expect {
-            try Self.parse(limits: bad.edit(Self.limits))
+            try body()
         } throws: { error in
             guard let e = error as? RiskConfigError else { return false }
-            let ok = e.field == bad.field && (bad.line == 0 || e.line == bad.line) && (bad.says.isEmpty || e.message.contains(bad.says))
-                && !e.message.isEmpty
+            let ok = e.field == field && (line == nil || e.line == line) && (says.isEmpty || e.message.contains(says)) && !e.message.isEmpty
             if !ok { Issue.record("case \(k): got \(e) (line \(e.line), field \(e.field))") }
             return ok
+        }
+    }
+
+    @Test(arguments: 0..<badLimits.count) func badLimitsNameTheField(_ k: Int) {
+        let bad = Self.badLimits[k]
+        Self.expectError(k, line: bad.line == 0 ? nil : bad.line, field: bad.field, says: bad.says) {
+            _ = try Self.parse(limits: bad.edit(Self.limits))
         }
     }
 
@@ -120,14 +127,7 @@ import TernRisk
         let bad = Self.badInstruments[k]
         let edited = bad.edit(Self.instruments)
         #expect(edited != Self.instruments, "case \(k): the edit does not apply")
-        #expect {
-            try Self.parse(instruments: edited)
-        } throws: { error in
-            guard let e = error as? RiskConfigError else { return false }
-            let ok = e.field == bad.field && e.line == bad.line && (bad.says.isEmpty || e.message.contains(bad.says)) && !e.message.isEmpty
-            if !ok { Issue.record("case \(k): got \(e) (line \(e.line), field \(e.field))") }
-            return ok
-        }
+        Self.expectError(k, line: bad.line, field: bad.field, says: bad.says) { _ = try Self.parse(instruments: edited) }
     }
 
     @Test func instrumentsInAnotherCurrencyAreRefused() {
@@ -160,13 +160,6 @@ import TernRisk
     @Test(arguments: 0..<badTapes.count) func badTapesNameTheLineAndColumn(_ k: Int) throws {
         let bad = Self.badTapes[k]
         let setup = try Self.parse()
-        #expect {
-            try RiskTape.replay(setup, tape: Array(bad.tape.utf8))
-        } throws: { error in
-            guard let e = error as? RiskConfigError else { return false }
-            let ok = e.line == bad.line && e.field == bad.field && !e.message.isEmpty
-            if !ok { Issue.record("case \(k): got \(e) (line \(e.line), field \(e.field))") }
-            return ok
-        }
+        Self.expectError(k, line: bad.line, field: bad.field) { _ = try RiskTape.replay(setup, tape: Array(bad.tape.utf8)) }
     }
 }
