@@ -143,15 +143,17 @@ do {
             now += 1_000
         }
     }
+    /// The venue confirms a cancel.
+    func acknowledge(_ c: CancelOrder) {
+        engine.apply(
+            .cancelAccepted(OrderClosed(
+                clientOrderID: c.clientOrderID, originalClientOrderID: c.originalClientOrderID,
+                orderID: OrderID(rawValue: c.originalClientOrderID.rawValue), instrumentID: c.instrumentID,
+                closedQuantity: Quantity(rawValue: 0), timestamp: Timestamp(rawValue: now))), at: Timestamp(rawValue: now))
+    }
     func clear() {
         // The venue confirms every cancel; then an operator re-arms the firm.
-        while let c = engine.nextCancel() {
-            engine.apply(
-                .cancelAccepted(OrderClosed(
-                    clientOrderID: c.clientOrderID, originalClientOrderID: c.originalClientOrderID,
-                    orderID: OrderID(rawValue: c.originalClientOrderID.rawValue), instrumentID: c.instrumentID,
-                    closedQuantity: Quantity(rawValue: 0), timestamp: Timestamp(rawValue: now))), at: Timestamp(rawValue: now))
-        }
+        while let c = engine.nextCancel() { acknowledge(c) }
         do {
             try engine.reset(.firm, operator: "bench", reason: "benchmark re-arm", at: Timestamp(rawValue: now))
         } catch {
@@ -167,24 +169,17 @@ do {
         engine.trip(.firm, cause: .manual, actor: "bench", reason: "benchmark", at: Timestamp(rawValue: now))
         let b = TSC.readOrdered()
         if engine.pendingCancelCount != killTarget { fail("kill: \(engine.pendingCancelCount) cancels emitted, expected \(killTarget)") }
-        var drained = 0
         var cancels: [CancelOrder] = []
         cancels.reserveCapacity(killTarget)
         let c0 = TSC.readOrdered()
-        while let cancel = engine.nextCancel() { cancels.append(cancel); drained += 1 }
+        while let cancel = engine.nextCancel() { cancels.append(cancel) }
         let c1 = TSC.readOrdered()
         if k > 0 {  // the first trip is the cold one (first event record, first touch of the outbox)
             killTicks.append(b &- a &- min(overheadTicks, b &- a))
             killDrainTicks.append((b &- a) &+ (c1 &- c0) &- min(2 &* overheadTicks, (b &- a) &+ (c1 &- c0)))
         }
-        if drained != killTarget { fail("kill: drained \(drained)") }
-        for c in cancels {
-            engine.apply(
-                .cancelAccepted(OrderClosed(
-                    clientOrderID: c.clientOrderID, originalClientOrderID: c.originalClientOrderID,
-                    orderID: OrderID(rawValue: c.originalClientOrderID.rawValue), instrumentID: c.instrumentID,
-                    closedQuantity: Quantity(rawValue: 0), timestamp: Timestamp(rawValue: now))), at: Timestamp(rawValue: now))
-        }
+        if cancels.count != killTarget { fail("kill: drained \(cancels.count)") }
+        for c in cancels { acknowledge(c) }
         clear()
         if engine.workingOrderCount != 0 { fail("kill: \(engine.workingOrderCount) orders still working after the cancel acks") }
     }
