@@ -75,6 +75,9 @@ public struct RiskWorkload {
         var bid: Int64
         var multiplier: Int64
         var maxOrderLots: Int64
+        var maxOrderNotional: Int64  // whole dollars
+        var band: PriceBand
+        /// At least the band's half-width in ticks (a refused-for-band order goes 10+ ticks beyond).
         var bandTicks: Int64
         var notionalDenyLots: Int64
     }
@@ -86,15 +89,15 @@ public struct RiskWorkload {
         case 0:  // index future: 4,000.00 + 0.25·(i mod 400); 50 lots max; band 40 ticks
             Shape(
                 tick: unit / 4, lot: unit, bid: 4_000 * unit + Int64(i % 400) * unit / 4, multiplier: 50, maxOrderLots: 50,
-                bandTicks: 40, notionalDenyLots: 20)
+                maxOrderNotional: 3_000_000, band: PriceBand(ticks: 40), bandTicks: 40, notionalDenyLots: 20)
         case 1:  // crypto spot: 60,000.00 + i; lot 0.001; 5 max; band 50 bp ≤ 305.00 < 30,600 ticks
             Shape(
                 tick: unit / 100, lot: unit / 1000, bid: 60_000 * unit + Int64(i) * unit, multiplier: 1, maxOrderLots: 5_000,
-                bandTicks: 30_600, notionalDenyLots: 4_000)
+                maxOrderNotional: 200_000, band: PriceBand(basisPoints: 50), bandTicks: 30_600, notionalDenyLots: 4_000)
         default:  // stock: 100.00 + (i mod 100); 10,000 shares max; band 100 bp < 200 ticks
             Shape(
                 tick: unit / 100, lot: unit, bid: 100 * unit + Int64(i % 100) * unit, multiplier: 1, maxOrderLots: 10_000,
-                bandTicks: 200, notionalDenyLots: 9_000)
+                maxOrderNotional: 500_000, band: PriceBand(basisPoints: 100), bandTicks: 200, notionalDenyLots: 9_000)
         }
     }
 
@@ -109,16 +112,11 @@ public struct RiskWorkload {
                 id: InstrumentID(rawValue: UInt32(i)), symbol: try! Symbol("I\(i)"), tickSize: Price(rawValue: s.tick),
                 lotSize: Quantity(rawValue: s.lot), multiplier: ContractMultiplier(s.multiplier),
                 maxQuantity: Quantity(rawValue: s.lot * s.maxOrderLots * 10), currency: .usd)
-            let maxNotional: Money =
-                switch i % 3 {
-                case 0: try! Money.parse("3000000")
-                case 1: try! Money.parse("200000")
-                default: try! Money.parse("500000")
-                }
             instruments.append(InstrumentRisk(
-                spec: spec, maxOrderQuantity: Quantity(rawValue: s.lot * s.maxOrderLots), maxOrderNotional: maxNotional,
+                spec: spec, maxOrderQuantity: Quantity(rawValue: s.lot * s.maxOrderLots),
+                maxOrderNotional: try! Money.parse(String(s.maxOrderNotional)),
                 maxLong: Quantity(rawValue: s.lot * s.maxOrderLots * 100), maxShort: Quantity(rawValue: s.lot * s.maxOrderLots * 100),
-                band: i % 3 == 0 ? PriceBand(ticks: 40) : PriceBand(basisPoints: i % 3 == 1 ? 50 : 100),
+                band: s.band,
                 maxReferenceAgeNanoseconds: 120 * 1_000_000_000))
         }
         let second: Int64 = 1_000_000_000
