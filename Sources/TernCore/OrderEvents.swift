@@ -183,13 +183,17 @@ public struct Fill: Hashable, Sendable, BitwiseCopyable {
     public var quantity: Quantity
     /// What is left working after it (FIX LeavesQty); zero when the order is complete.
     public var leavesQuantity: Quantity
+    /// The fee the venue reports for this execution (FIX Commission), in the instrument's currency:
+    /// positive is a cost, negative a rebate; zero when the venue does not report one. Risk adds
+    /// the instrument's own fee schedule (`FeeSchedule`) on top.
+    public var fee: Money
     public var timestamp: Timestamp
 
     @inlinable
     public init(
         clientOrderID: ClientOrderID, orderID: OrderID, executionID: ExecutionID, instrumentID: InstrumentID,
         side: Side, liquidity: Liquidity = .unknown, price: Price, quantity: Quantity, leavesQuantity: Quantity,
-        timestamp: Timestamp
+        fee: Money = .zero, timestamp: Timestamp
     ) {
         self.clientOrderID = clientOrderID
         self.orderID = orderID
@@ -200,6 +204,7 @@ public struct Fill: Hashable, Sendable, BitwiseCopyable {
         self.price = price
         self.quantity = quantity
         self.leavesQuantity = leavesQuantity
+        self.fee = fee
         self.timestamp = timestamp
     }
 }

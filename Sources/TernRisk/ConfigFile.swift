@@ -139,6 +139,7 @@ public struct RiskSetup: Sendable {
         "symbol", "tick", "lot", "multiplier", "min_qty", "max_qty", "currency", "allow_negative", "max_order_qty",
         "max_order_notional", "max_long", "max_short", "band_ticks", "band_bps", "auction_band_ticks", "auction_band_bps",
         "aggressive_only", "max_reference_age", "drift_band_ticks", "drift_band_bps", "drift_window", "order_types", "tifs",
+        "maker_fee_rate", "taker_fee_rate", "fee_per_unit",
     ]
 
     static func parseInstruments(_ bytes: [UInt8], _ file: String, _ firmCurrency: Currency) throws(RiskConfigError) -> ([InstrumentRisk], [String]) {
@@ -204,7 +205,10 @@ public struct RiskSetup: Sendable {
                 aggressiveOnlyBand: try f.bool("aggressive_only", default: false),
                 maxReferenceAgeNanoseconds: try f.duration("max_reference_age"),
                 driftBand: PriceBand(ticks: try f.optionalInt("drift_band_ticks"), basisPoints: try f.optionalInt("drift_band_bps")),
-                driftWindowNanoseconds: row["drift_window"] == nil ? 0 : try f.duration("drift_window"))
+                driftWindowNanoseconds: row["drift_window"] == nil ? 0 : try f.duration("drift_window"),
+                fees: FeeSchedule(
+                    makerRate: try f.rate("maker_fee_rate"), takerRate: try f.rate("taker_fee_rate"),
+                    perUnit: try f.number("fee_per_unit", default: .zero)))
             if !r.band.isConfigured {
                 throw RiskConfigError(file: file, line: line, field: "band_ticks", message: "set band_ticks or band_bps (no band means no price is acceptable)")
             }
@@ -357,6 +361,13 @@ public struct RiskSetup: Sendable {
         func optionalNumber<T: FixedPointNumber>(_ key: String) throws(RiskConfigError) -> T? {
             guard row[key] != nil else { return nil }
             return try number(key) as T
+        }
+        /// A fraction (of notional) with up to nine decimals, in 10^-9 units; 0 when absent.
+        func rate(_ key: String) throws(RiskConfigError) -> Int64 {
+            guard row[key] != nil else { return 0 }
+            let r: Price = try number(key)
+            guard r.rawValue.magnitude <= 1_000_000_000 else { throw fail(key, "a fee rate is a fraction of notional between -1 and 1, got \(r)") }
+            return r.rawValue
         }
         func optionalInt(_ key: String) throws(RiskConfigError) -> Int64? {
             guard let text = row[key] else { return nil }

@@ -101,6 +101,29 @@ public struct OrderCapabilities: Hashable, Sendable, BitwiseCopyable {
         orderTypes: [.limit, .market], timesInForce: TimeInForce.allCases)
 }
 
+/// What one execution on an instrument costs, on top of any fee the venue reports on the fill
+/// (`Fill.fee`). Fees count against daily P&L (notes §3.10: realized net of fees).
+///
+/// fee = |notional| × rate + quantity × `perUnit`, each term rounded up (a cost never rounds in
+/// the account's favour). The rate is the maker or taker rate by the fill's liquidity flag, and
+/// the larger of the two when the venue did not say.
+@frozen
+public struct FeeSchedule: Hashable, Sendable, BitwiseCopyable {
+    /// Fraction of notional in 10^-9 units (2 basis points = 0.0002 = 200_000); negative is a rebate.
+    public var makerRate: Int64
+    public var takerRate: Int64
+    /// Money per unit of quantity: a per-share or per-contract fee.
+    public var perUnit: Money
+
+    public init(makerRate: Int64 = 0, takerRate: Int64 = 0, perUnit: Money = .zero) {
+        self.makerRate = makerRate
+        self.takerRate = takerRate
+        self.perUnit = perUnit
+    }
+
+    public static let none = FeeSchedule()
+}
+
 /// An instrument and its per-order and per-position limits. Position limits apply per account.
 @frozen
 public struct InstrumentRisk: Hashable, Sendable, BitwiseCopyable {
@@ -126,12 +149,15 @@ public struct InstrumentRisk: Hashable, Sendable, BitwiseCopyable {
     /// reference taken at the start of a window of `driftWindowNanoseconds` (0 turns it off).
     public var driftBand: PriceBand
     public var driftWindowNanoseconds: Int64
+    /// What a fill costs (counted in the account's fees and daily P&L).
+    public var fees: FeeSchedule
 
     public init(
         spec: InstrumentSpec, capabilities: OrderCapabilities = .standard, maxOrderQuantity: Quantity,
         maxOrderNotional: Money, maxLong: Quantity, maxShort: Quantity, band: PriceBand,
         auctionBand: PriceBand = PriceBand(), aggressiveOnlyBand: Bool = false,
-        maxReferenceAgeNanoseconds: Int64, driftBand: PriceBand = PriceBand(), driftWindowNanoseconds: Int64 = 0
+        maxReferenceAgeNanoseconds: Int64, driftBand: PriceBand = PriceBand(), driftWindowNanoseconds: Int64 = 0,
+        fees: FeeSchedule = .none
     ) {
         self.spec = spec
         self.capabilities = capabilities
@@ -145,6 +171,7 @@ public struct InstrumentRisk: Hashable, Sendable, BitwiseCopyable {
         self.maxReferenceAgeNanoseconds = maxReferenceAgeNanoseconds
         self.driftBand = driftBand
         self.driftWindowNanoseconds = driftWindowNanoseconds
+        self.fees = fees
     }
 }
 

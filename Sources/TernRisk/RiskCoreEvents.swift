@@ -217,6 +217,12 @@ extension RiskCore {
     /// A fill for a known account (`RiskEngine.applyExternalFill` enters here for manual fills).
     mutating func afterFill(account a: Int, strategy s: Int, instrument i: Int, side: Side, quantity q: Int64, price: Int64, _ f: Fill, _ now: Int64) {
         applyPosition(account: a, instrument: i, side: side, quantity: q, price: price)
+        let charged = fee(instrument: i, f, quantity: q, price: price)
+        if charged != 0 {
+            positions[positionIndex(a, i)].fees &+= charged
+            accountTotals[a].fees &+= charged
+            firmTotals.fees &+= charged
+        }
         // Repeated automated execution throttle.
         if s < strategyCount {
             strategyLog(s, .execution).pointee.push(now)
@@ -229,6 +235,45 @@ extension RiskCore {
         checkFirmLoss(now)
         checkPosition(account: a, instrument: i, now)
         clampReduceOnly(account: a, instrument: i, now)
+    }
+
+    /// The fee of one execution: what the venue reported plus the instrument's schedule
+    /// (`FeeSchedule`), each scheduled term rounded up; saturates instead of trapping.
+    func fee(instrument i: Int, _ f: Fill, quantity q: Int64, price: Int64) -> Int128 {
+        let s = instruments[i].fees
+        let rate: Int64
+        switch f.liquidity {
+        case .maker: rate = s.makerRate
+        case .taker: rate = s.takerRate
+        case .unknown: rate = max(s.makerRate, s.takerRate)
+        }
+        var total = f.fee.rawValue
+        if rate != 0 {
+            let n = notional(i, price, q) ?? Int128.max / 2
+            total = saturatingAdd(total, scaledUp(n, rate))
+        }
+        if s.perUnit.rawValue != 0 {
+            total = saturatingAdd(total, scaledUp(s.perUnit.rawValue, q))
+        }
+        return total
+    }
+
+    /// ⌈a × b / 10^9⌉ (toward +∞), saturating at ±Int128.max / 2.
+    func scaledUp(_ a: Int128, _ b: Int64) -> Int128 {
+        let negative = (a < 0) != (b < 0)
+        let product = a.magnitude.multipliedFullWidth(by: UInt128(b.magnitude))
+        let divisor: UInt128 = 1_000_000_000
+        guard product.high < divisor else { return negative ? Int128.min / 2 : Int128.max / 2 }
+        let (q, r) = divisor.dividingFullWidth(product)
+        let limit = UInt128(Int128.max / 2)
+        if negative { return q > limit ? Int128.min / 2 : -Int128(q) }
+        let up = r == 0 ? q : q &+ 1
+        return up > limit ? Int128.max / 2 : Int128(up)
+    }
+
+    func saturatingAdd(_ a: Int128, _ b: Int128) -> Int128 {
+        let (s, o) = a.addingReportingOverflow(b)
+        return o ? (b > 0 ? Int128.max : Int128.min) : s
     }
 
     /// Moves the position and P&L of (account, instrument) by a fill.
@@ -559,13 +604,16 @@ extension RiskCore {
         executionIDs.clear()
         for k in 0..<(instrumentCount * accountCount) {
             positions[k].realized = 0
+            positions[k].fees = 0
             positions[k].unrealizedAtDayStart = positions[k].unrealized
         }
         for a in 0..<accountCount {
             accountTotals[a].realized = 0
+            accountTotals[a].fees = 0
             accountTotals[a].unrealizedChange = 0
         }
         firmTotals.realized = 0
+        firmTotals.fees = 0
         firmTotals.unrealizedChange = 0
     }
 }

@@ -40,8 +40,10 @@ public struct PositionState: Hashable, Sendable {
     public var openSellNotional: Int128 = 0
     /// Σ signed quantity × price × multiplier of the open position (average-cost basis).
     public var costBasis: Int128 = 0
-    /// Realized P&L since the trading day began.
+    /// Realized P&L since the trading day began, before fees.
     public var realized: Int128 = 0
+    /// Fees since the trading day began (positive is a cost).
+    public var fees: Int128 = 0
     /// Unrealized P&L at the conservative mark (longs at the bid, shorts at the ask).
     public var unrealized: Int128 = 0
     /// Unrealized P&L when the trading day began (daily P&L counts the change).
@@ -56,6 +58,8 @@ public struct ExposureTotals: Hashable, Sendable {
     public var workingNotional: Int128 = 0
     public var markValue: Int128 = 0
     public var realized: Int128 = 0
+    /// Fees since the trading day began (positive is a cost).
+    public var fees: Int128 = 0
     /// Σ (unrealized − unrealizedAtDayStart).
     public var unrealizedChange: Int128 = 0
     /// Instruments with a nonzero position.
@@ -63,8 +67,8 @@ public struct ExposureTotals: Hashable, Sendable {
 
     /// Credit in use: marked positions plus working orders.
     public var creditUsed: Int128 { markValue &+ workingNotional }
-    /// The trading day's P&L.
-    public var dailyPnL: Int128 { realized &+ unrealizedChange }
+    /// The trading day's P&L: realized net of fees, plus the change in unrealized.
+    public var dailyPnL: Int128 { realized &- fees &+ unrealizedChange }
 }
 
 /// One working order (from the moment it is sent until it is closed).

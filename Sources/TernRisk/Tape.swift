@@ -6,7 +6,7 @@ import TernCore
 public enum RiskTape {
     static let columns: Set<String> = [
         "time", "event", "id", "orig_id", "account", "strategy", "symbol", "side", "type", "tif", "price", "stop", "qty",
-        "leaves", "flags", "exec_id", "expire", "bid", "ask", "last", "state", "scope", "actor", "reason",
+        "leaves", "flags", "exec_id", "fee", "liquidity", "expire", "bid", "ask", "last", "state", "scope", "actor", "reason",
     ]
 
     /// The output header.
@@ -74,8 +74,9 @@ public enum RiskTape {
                 let id = try r.id("id")
                 engine.apply(.filled(Fill(
                     clientOrderID: id, orderID: OrderID(rawValue: id.rawValue), executionID: ExecutionID(rawValue: UInt64(try r.optionalInt("exec_id") ?? 0)),
-                    instrumentID: try r.optionalInstrument() ?? InstrumentID(rawValue: 0), side: try r.side(default: .buy), price: try r.number("price"),
-                    quantity: try r.number("qty"), leavesQuantity: try r.number("leaves"), timestamp: t)), at: t)
+                    instrumentID: try r.optionalInstrument() ?? InstrumentID(rawValue: 0), side: try r.side(default: .buy), liquidity: try r.liquidity(),
+                    price: try r.number("price"), quantity: try r.number("qty"), leavesQuantity: try r.number("leaves"),
+                    fee: try r.optionalNumber("fee") ?? .zero, timestamp: t)), at: t)
             case "cancel_ack", "expire":
                 let orig = try r.id("orig_id")
                 let closed = OrderClosed(
@@ -96,8 +97,8 @@ public enum RiskTape {
                 guard let account = try r.optionalAccount() else { throw r.fail("account", "required") }
                 engine.applyExternalFill(account: account, Fill(
                     clientOrderID: ClientOrderID(rawValue: 0), orderID: OrderID(rawValue: 0), executionID: ExecutionID(rawValue: 0),
-                    instrumentID: try r.instrument(), side: try r.side(default: nil), price: try r.number("price"), quantity: try r.number("qty"),
-                    leavesQuantity: .zero, timestamp: t), at: t)
+                    instrumentID: try r.instrument(), side: try r.side(default: nil), liquidity: try r.liquidity(), price: try r.number("price"),
+                    quantity: try r.number("qty"), leavesQuantity: .zero, fee: try r.optionalNumber("fee") ?? .zero, timestamp: t), at: t)
             case "trip":
                 engine.trip(try r.scope(), cause: .manual, actor: row["actor"] ?? "operator", reason: row["reason"] ?? "", at: t)
             case "security_alert":
@@ -184,6 +185,14 @@ public enum RiskTape {
         func optionalAccount() throws(RiskConfigError) -> AccountID? {
             guard let s = row["account"] else { return nil }
             return setup.account(s) ?? AccountID(rawValue: UInt32.max)
+        }
+        func liquidity() throws(RiskConfigError) -> Liquidity {
+            switch row["liquidity"] {
+            case nil: return .unknown
+            case "maker": return .maker
+            case "taker": return .taker
+            case let other?: throw fail("liquidity", "expected maker or taker, got \(String(reflecting: other))")
+            }
         }
         func side(default value: Side?) throws(RiskConfigError) -> Side {
             switch row["side"] {

@@ -121,7 +121,42 @@ import TernRisk
         ({ $0.replacingOccurrences(of: ",5s,", with: ",5 seconds,") }, 2, "max_reference_age", "positive duration"),
         ({ $0 + "ESZ6,0.25,1,50,1000,USD,20,2000000,10,10,20,,5s,limit\n" }, 4, "symbol", "listed twice"),
         ({ $0.replacingOccurrences(of: "USD,20,2000000,10,10,20,,5s", with: "USD,20,2000000,10,10,,,5s") }, 2, "band_ticks", "set band_ticks or band_bps"),
+        ({ withFees($0, es: "1.5,,", btc: ",,") }, 2, "maker_fee_rate", "between -1 and 1"),
+        ({ withFees($0, es: ",0.0000000001,", btc: ",,") }, 2, "taker_fee_rate", ""),
+        ({ withFees($0, es: ",,", btc: ",,nan") }, 3, "fee_per_unit", ""),
     ]
+
+    /// The instruments file with the three fee columns, their cells for ES and BTC given.
+    static func withFees(_ text: String, es: String, btc: String) -> String {
+        text.replacingOccurrences(of: "order_types\n", with: "order_types,maker_fee_rate,taker_fee_rate,fee_per_unit\n")
+            .replacingOccurrences(of: "limit market\n", with: "limit market,\(es)\n")
+            .replacingOccurrences(of: ",2s,limit\n", with: ",2s,limit,\(btc)\n")
+    }
+
+    /// A fee schedule and venue-reported fees reach daily P&L: account main (loss limit 5,000) buys 2
+    /// ES at 5000 and sells them at 5000; a 0.4 % taker fee is 2,000 a fill, and the venue reports
+    /// 600 more on the second fill: 4,600 is within the limit, a third fill of 1 lot (1,000) is not.
+    @Test func feesFromTheFilesTripDailyLoss() throws {
+        let setup = try Self.parse(instruments: Self.withFees(Self.instruments, es: ",0.004,", btc: ",,"))
+        let header = "time,event,id,account,strategy,symbol,side,type,price,qty,leaves,fee,liquidity,bid,ask,last\n"
+        let tape = header + [
+            "1000,quote,,,,ESZ6,,,,,,,,5000,5000.25,5000",
+            "2000,new,1,main,mm,ESZ6,buy,limit,5000,2,,,,,,",
+            "3000,fill,1,main,mm,ESZ6,buy,,5000,2,0,,taker,,,",
+            "4000,new,2,main,mm,ESZ6,sell,limit,5000,2,,,,,,",
+            "5000,fill,2,main,mm,ESZ6,sell,,5000,2,0,600,taker,,,",
+            "6000,new,3,main,mm,ESZ6,buy,limit,5000,1,,,,,,",
+            "7000,fill,3,main,mm,ESZ6,buy,,5000,1,0,,taker,,,",
+            "8000,new,4,main,mm,ESZ6,buy,limit,5000,1,,,,,,",
+        ].joined(separator: "\n") + "\n"
+        let out = try RiskTape.replay(setup, tape: Array(tape.utf8))
+        let lines = out.split(separator: "\n")
+        #expect(lines.filter { $0.contains(",trip,") }.count == 1, "\(out)")
+        #expect(lines.first { $0.contains(",trip,") }?.hasPrefix("7000,") == true, "\(out)")
+        #expect(lines.last?.hasPrefix("8000,new,4,KILL_SWITCH_HALTED,") == true, "\(out)")
+        let bad = tape.replacingOccurrences(of: "600,taker", with: "600,both")
+        Self.expectError(0, line: 6, field: "liquidity", says: "maker or taker") { _ = try RiskTape.replay(setup, tape: Array(bad.utf8)) }
+    }
 
     @Test(arguments: 0..<badInstruments.count) func badInstrumentsNameTheField(_ k: Int) {
         let bad = Self.badInstruments[k]

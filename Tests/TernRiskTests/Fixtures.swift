@@ -92,12 +92,15 @@ enum World {
             orderType: type, timeInForce: tif, flags: flags, price: p(price), quantity: q(qty), timestamp: time)
     }
 
-    static func fill(_ o: NewOrder, _ qty: String, at price: String, leaves: String, exec: UInt64? = nil, time: Timestamp = t0) -> OrderEvent {
+    static func fill(
+        _ o: NewOrder, _ qty: String, at price: String, leaves: String, exec: UInt64? = nil, liquidity: Liquidity = .unknown,
+        fee: Money = .zero, time: Timestamp = t0
+    ) -> OrderEvent {
         .filled(Fill(
             clientOrderID: o.clientOrderID, orderID: OrderID(rawValue: o.clientOrderID.rawValue),
             executionID: ExecutionID(rawValue: exec ?? (o.clientOrderID.rawValue << 16 | UInt64.random(in: 1..<65535))),
-            instrumentID: o.instrumentID, side: o.side, price: p(price), quantity: q(qty), leavesQuantity: q(leaves),
-            timestamp: time))
+            instrumentID: o.instrumentID, side: o.side, liquidity: liquidity, price: p(price), quantity: q(qty),
+            leavesQuantity: q(leaves), fee: fee, timestamp: time))
     }
 
     static func canceled(_ o: NewOrder, _ leaves: String, time: Timestamp = t0) -> OrderEvent {
