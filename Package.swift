@@ -66,7 +66,7 @@ let package = Package(
 
         // MARK: Risk: pre-trade checks, exposure state, rate limits and the kill switch. TernCore and
         // the standard library's Synchronization only.
-        .target(name: "TernRisk", dependencies: ["TernCore"], swiftSettings: librarySettings),
+        .target(name: "TernRisk", dependencies: ["TernCore", "CTernShims"], swiftSettings: librarySettings),
 
         // MARK: Umbrella and host.
         .target(

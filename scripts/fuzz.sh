@@ -24,6 +24,7 @@ case "$target" in
 esac
 
 work=.build-fuzz/$target
+extra=()
 mkdir -p "$work/corpus"
 if [ "$target" = risk ]; then
     rm -rf "$work/src" && mkdir -p "$work/src"
@@ -31,12 +32,16 @@ if [ "$target" = risk ]; then
         sed -E '/^(public |internal )?import TernCore$/d' "$f" > "$work/src/$(basename "$f")"
     done
     sources=(Sources/TernCore/*.swift "$work"/src/*.swift)
+    # TernRisk imports the header-only CTernShims (prefetch); give swiftc a module map for it.
+    mkdir -p "$work/shims"
+    printf 'module CTernShims {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CTernShims/include/tern_shims.h" > "$work/shims/module.modulemap"
+    extra=(-I "$work/shims")
     { cat examples/risk/limits.conf; printf '\001'; cat examples/risk/instruments.csv; printf '\001'; cat examples/risk/events.csv; } \
         > "$work/corpus/seed-example"
 fi
 echo "== fuzz $target: building"
 swiftc -parse-as-library -sanitize=fuzzer,address -O -g -module-name "$module" \
-    -enable-upcoming-feature ExistentialAny \
+    -enable-upcoming-feature ExistentialAny "${extra[@]}" \
     "${sources[@]}" Fuzz/"$target"/*.swift -o "$work/fuzz-$target" 2> "$work/build.log" || {
     grep -v "Cannot export local symbol" "$work/build.log"; exit 1; }
 

@@ -10,9 +10,9 @@ public struct OrderFlags: OptionSet, Hashable, Sendable, BitwiseCopyable {
     @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// The order may only reduce the position; risk rejects it otherwise.
-    public static let reduceOnly = OrderFlags(rawValue: 1 << 0)
+    @inlinable public static var reduceOnly: OrderFlags { OrderFlags(rawValue: 1 << 0) }
     /// The order must rest on the book (maker only); the venue rejects it if it would trade at once.
-    public static let postOnly = OrderFlags(rawValue: 1 << 1)
+    @inlinable public static var postOnly: OrderFlags { OrderFlags(rawValue: 1 << 1) }
 }
 
 /// Whether a fill added or removed liquidity.

@@ -1,3 +1,4 @@
+import CTernShims
 import Synchronization
 import TernCore
 
@@ -260,8 +261,13 @@ struct RiskCore: ~Copyable {
             w = o ? Int64.max : v
         }
         if basisPoints >= 0 {
-            let v = Int128(reference.magnitude) * Int128(basisPoints) / 10_000
-            let clamped = v > Int128(Int64.max) ? Int64.max : Int64(v)
+            // |reference| × bps / 10,000. The product fits 64 bits for any realistic price and
+            // band, and a 64-bit division by a constant is a multiply; the 128-bit form (a call to
+            // the runtime's division routine, which `dividingFullWidth` also becomes) is the rare path.
+            let product = reference.magnitude.multipliedFullWidth(by: UInt64(basisPoints))
+            let v = product.high == 0
+                ? UInt64(product.low) / 10_000 : UInt64(clamping: (UInt128(product.high) << 64 | UInt128(product.low)) / 10_000)
+            let clamped = v > UInt64(Int64.max) ? Int64.max : Int64(v)
             w = w < 0 ? clamped : min(w, clamped)
         }
         return w < 0 ? nil : w
@@ -416,6 +422,31 @@ struct RiskCore: ~Copyable {
         }
     }
 
+    /// The content-duplicate key of an order: everything but its ClOrdID.
+    @inline(__always)
+    func contentKey(_ o: NewOrder) -> UInt64 {
+        mixKey((
+            UInt64(o.instrumentID.rawValue) | UInt64(o.accountID.rawValue) << 32,
+            UInt64(o.strategyID.rawValue) | UInt64(o.side.rawValue) << 32 | UInt64(o.orderType.rawValue) << 40,
+            UInt64(bitPattern: o.orderType.hasLimitPrice ? o.price.rawValue : 0), UInt64(bitPattern: o.quantity.rawValue)
+        ))
+    }
+
+    /// Starts loading, all at once, the lines the checks will read for this order, each of which
+    /// is a likely cache miss with many instruments and accounts: the position, the instrument's
+    /// hot limits and market state, the ClOrdID set's probe line and the duplicate entry. Without
+    /// it the checks reach them one after another and the misses queue behind each other.
+    @inline(__always)
+    func prefetch(account a: Int, instrument i: Int, clientOrderID id: UInt64, contentKey key: UInt64) {
+        tern_prefetch(positions + positionIndex(a, i))
+        let h = UnsafeRawPointer(hot + i)
+        tern_prefetch(h)
+        tern_prefetch(h + 64)
+        tern_prefetch(markets + i)
+        clientOrderIDs.slots.prefetch(id)
+        duplicates.prefetch(key)
+    }
+
     /// Every check for a new order, in the order of notes §3.3. No side effects.
     /// On acceptance the evaluation also carries what `commit` reserves.
     @inline(__always)
@@ -428,6 +459,8 @@ struct RiskCore: ~Copyable {
         guard a < accountCount else { return Evaluation(deny(.unknownAccount, .accountID, Int128(accountCount), Int128(a))) }
         guard s < strategyCount else { return Evaluation(deny(.unknownStrategy, .strategyID, Int128(strategyCount), Int128(s))) }
         let q = o.quantity.rawValue
+        let key = contentKey(o)
+        prefetch(account: a, instrument: i, clientOrderID: o.clientOrderID.rawValue, contentKey: key)
         let p = positions[positionIndex(a, i)]
         let (killState, killLimit, killIndex) = gate(account: a, strategy: s, instrument: i, side: o.side)
         if killState == .tripped {
@@ -482,11 +515,6 @@ struct RiskCore: ~Copyable {
         if clientOrderIDs.isFull {
             return Evaluation(deny(.capacityExhausted, .clientOrderIDCapacity, Int128(clientOrderIDs.capacity), Int128(clientOrderIDs.count)))
         }
-        let key = mixKey((
-            UInt64(o.instrumentID.rawValue) | UInt64(o.accountID.rawValue) << 32,
-            UInt64(o.strategyID.rawValue) | UInt64(o.side.rawValue) << 32 | UInt64(o.orderType.rawValue) << 40,
-            UInt64(bitPattern: o.orderType.hasLimitPrice ? o.price.rawValue : 0), UInt64(bitPattern: q)
-        ))
         switch duplicates.allows(key, now) {
         case .some(true): break
         case .some(false):

@@ -66,9 +66,9 @@ public struct ExposureTotals: Hashable, Sendable {
     public var holdings: Int = 0
 
     /// Credit in use: marked positions plus working orders.
-    public var creditUsed: Int128 { markValue &+ workingNotional }
+    @inline(__always) public var creditUsed: Int128 { markValue &+ workingNotional }
     /// The trading day's P&L: realized net of fees, plus the change in unrealized.
-    public var dailyPnL: Int128 { realized &- fees &+ unrealizedChange }
+    @inline(__always) public var dailyPnL: Int128 { realized &- fees &+ unrealizedChange }
 }
 
 /// One working order (from the moment it is sent until it is closed).

@@ -2,6 +2,8 @@
 // `RiskEngine` (which frees them in `deinit`), so the check path touches no array, no reference
 // count and no exclusivity check. Only the engine's thread uses them.
 
+import CTernShims
+
 /// One sliding log: "at most `limit` events in any window `(now - window, now]`", exact.
 ///
 /// Stamps live in a ring indexed by the running push count; the ring keeps `limit + undoDepth`
@@ -12,7 +14,9 @@
 struct SlidingLog {
     static let undoDepth = 64
     let stamps: UnsafeMutablePointer<Int64>?
-    let ringSize: Int
+    /// The ring's size − 1: the size is the next power of two ≥ `limit + undoDepth`, so indexing
+    /// is a mask rather than a division on the check path.
+    let mask: Int
     let limit: Int
     let window: Int64
     var pushes: Int = 0
@@ -20,11 +24,13 @@ struct SlidingLog {
     init(_ rate: RateLimit) {
         if rate.isUnlimited {
             stamps = nil
-            ringSize = 0
+            mask = 0
         } else {
-            ringSize = rate.count + Self.undoDepth
-            let p = UnsafeMutablePointer<Int64>.allocate(capacity: ringSize)
-            p.initialize(repeating: Int64.min, count: ringSize)
+            var size = 1
+            while size < rate.count + Self.undoDepth { size <<= 1 }
+            mask = size - 1
+            let p = UnsafeMutablePointer<Int64>.allocate(capacity: size)
+            p.initialize(repeating: Int64.min, count: size)
             stamps = p
         }
         limit = rate.isUnlimited ? Int.max : rate.count
@@ -43,13 +49,13 @@ struct SlidingLog {
         if k > limit { return false }
         let index = pushes &- limit &+ k &- 1  // the stamp that would become the limit-th newest
         if index < 0 { return true }
-        return stamps[index % ringSize] <= now &- window
+        return stamps[index & mask] <= now &- window
     }
 
     @inline(__always)
     mutating func push(_ now: Int64) {
         guard let stamps else { return }
-        stamps[pushes % ringSize] = now
+        stamps[pushes & mask] = now
         pushes &+= 1
     }
 
@@ -101,6 +107,10 @@ struct HashSlots {
         x ^= x >> 29
         return Int(truncatingIfNeeded: (x << 3) | (key & 7))
     }
+
+    /// Starts loading the line `key`'s probe begins at (a hint; see `RiskCore.prefetch`).
+    @inline(__always)
+    func prefetch(_ key: UInt64) { tern_prefetch(keys + (Self.hash(key) & mask)) }
 
     /// The slot holding `key`, or the empty slot where it would go (`found` false).
     @inline(__always)
@@ -275,6 +285,15 @@ struct DuplicateTable {
             i = (i &+ 1) & mask
         }
         return free
+    }
+
+    /// Starts loading both lines of `key`'s home entry (an entry is 80 bytes).
+    @inline(__always)
+    func prefetch(_ key: UInt64) {
+        guard let table else { return }
+        let e = UnsafeRawPointer(table + (Self.home(key) & mask))
+        tern_prefetch(e)
+        tern_prefetch(e + 79)
     }
 
     /// Content keys are already mixed; unlike client order IDs they have no runs to keep together.

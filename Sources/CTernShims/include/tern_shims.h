@@ -1,5 +1,6 @@
 // The few helpers Swift cannot express itself: CPU instructions without a Swift spelling (pause,
-// rdtsc, cpuid) and the CPU_SET macros, which do not import. Internal to TernSystem; not API.
+// rdtsc, cpuid, prefetch) and the CPU_SET macros, which do not import. Internal to TernSystem and
+// TernRisk; not API.
 #ifndef TERN_SHIMS_H
 #define TERN_SHIMS_H
 
@@ -21,6 +22,17 @@ static inline __attribute__((always_inline)) void tern_cpu_pause(void) {
 #else
     __asm__ __volatile__("" ::: "memory");
 #endif
+}
+
+/// A software prefetch of the cache line holding `address` into all cache levels, for reading
+/// (`prefetcht0` on x86, `prfm pldl1keep` on aarch64). A hint: it never faults.
+static inline __attribute__((always_inline)) void tern_prefetch(const void *address) {
+    __builtin_prefetch(address, 0, 3);
+}
+
+/// The same for a line about to be written (`prefetchw` where the CPU has it).
+static inline __attribute__((always_inline)) void tern_prefetch_write(const void *address) {
+    __builtin_prefetch(address, 1, 3);
 }
 
 /// The CPU's time-stamp counter (x86 `rdtsc`; aarch64 `cntvct_el0`). Not serializing.
