@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "TernQueues", targets: ["TernQueues"]),
         .library(name: "TernInference", targets: ["TernInference"]),
         .library(name: "TernRisk", targets: ["TernRisk"]),
+        .library(name: "TernJournal", targets: ["TernJournal"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
@@ -68,9 +69,15 @@ let package = Package(
         // the standard library's Synchronization only.
         .target(name: "TernRisk", dependencies: ["TernCore", "CTernShims"], swiftSettings: librarySettings),
 
+        // MARK: Journal: the io_uring event journal (liburing from Debian), its reader, recovery and replay.
+        .systemLibrary(name: "CLiburing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
+        .target(
+            name: "TernJournal", dependencies: ["CLiburing", "CTernShims", "TernCore", "TernQueues", "TernSystem", "TernRisk"],
+            swiftSettings: librarySettings),
+
         // MARK: Umbrella and host.
         .target(
-            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk"], swiftSettings: librarySettings),
+            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk", "TernJournal"], swiftSettings: librarySettings),
         .executableTarget(
             name: "tern",
             dependencies: [
@@ -92,6 +99,7 @@ let package = Package(
         .testTarget(name: "TernQueuesTests", dependencies: ["TernQueues", "TernSystem", "TernTestSupport"]),
         .testTarget(name: "TernInferenceTests", dependencies: ["TernInference", "TernTestSupport"]),
         .testTarget(name: "TernRiskTests", dependencies: ["TernRisk", "TernCore", "TernTestSupport"]),
+        .testTarget(name: "TernJournalTests", dependencies: ["TernJournal", "TernCore", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

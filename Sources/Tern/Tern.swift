@@ -3,3 +3,4 @@
 @_exported public import TernQueues
 @_exported public import TernInference
 @_exported public import TernRisk
+@_exported public import TernJournal

@@ -5,6 +5,7 @@
 #define TERN_SHIMS_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -97,5 +98,12 @@ int tern_current_cpu(void);
 /// Sets the calling thread's name as `top` and `ps -L` show it (at most 15 bytes are kept).
 /// Returns 0 or an errno value.
 int tern_set_current_thread_name(const char *name);
+
+/// CRC-32C (Castagnoli, the iSCSI/ext4 polynomial 0x1EDC6F41, reflected) of `count` bytes,
+/// continuing from `crc` (start with 0). Uses the SSE4.2 `crc32` instruction when the CPU has it
+/// (checked once), else a table. RFC 3720's check value: crc32c("123456789") = 0xE3069283.
+uint32_t tern_crc32c(uint32_t crc, const void *bytes, size_t count);
+/// The table implementation alone (for tests that compare it with the instruction).
+uint32_t tern_crc32c_software(uint32_t crc, const void *bytes, size_t count);
 
 #endif

@@ -1,0 +1,447 @@
+import CLiburing
+import Synchronization
+import TernCore
+import TernQueues
+import TernSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// When the journal thread calls `fdatasync`.
+public enum SyncPolicy: Hashable, Sendable, CustomStringConvertible {
+    /// After every batch it writes.
+    case everyBatch
+    /// When at least this long has passed since the last sync and something is unsynced (group
+    /// commit). A quiet journal syncs at its next batch or at once when it goes idle.
+    case interval(nanoseconds: Int64)
+    /// Never (the OS writes back when it likes). `durableSequence` then means "handed to the OS":
+    /// it survives a process crash, not a power cut.
+    case none
+
+    public var description: String {
+        switch self {
+        case .everyBatch: "every batch"
+        case .interval(let ns): "every \(ns / 1000) µs"
+        case .none: "no sync"
+        }
+    }
+}
+
+/// How the journal thread writes.
+public enum JournalBackendChoice: Hashable, Sendable {
+    /// io_uring, falling back to `pwrite` when the kernel refuses io_uring.
+    case automatic
+    /// io_uring or fail.
+    case ioUring
+    /// `pwrite` + `fdatasync`.
+    case pwrite
+}
+
+public struct JournalOptions: Sendable {
+    /// Bytes per segment file, pre-allocated, header included.
+    public var segmentCapacity: Int = 64 << 20
+    /// The byte ring between the engine thread and the journal thread (a power of two).
+    public var ringCapacity: Int = 16 << 20
+    public var sync: SyncPolicy = .interval(nanoseconds: 1_000_000)
+    public var backend: JournalBackendChoice = .automatic
+    /// The most bytes one write carries.
+    public var batchBytes: Int = 1 << 20
+    /// The journal thread's CPU, if it should be pinned.
+    public var cpu: Int? = nil
+    /// How long the idle journal thread sleeps between looks at the ring.
+    public var idleSleepNanoseconds: Int = 20_000
+
+    public init() {}
+}
+
+/// The journal's health, readable from any thread.
+public enum JournalHealth: UInt8, Sendable {
+    case running = 0
+    /// A write or sync failed: nothing after `durableSequence` is durable, and the writer stopped.
+    case failed = 1
+    case closed = 2
+}
+
+/// An append-only journal written off the engine thread.
+///
+/// The engine thread calls `append`, which copies the record into an in-memory byte ring
+/// (`TernQueues.ByteRing`) and never blocks or touches a file. A journal thread drains the ring
+/// in batches, frames each record (length, type, sequence, timestamp, CRC-32C), writes the batch
+/// through io_uring (or `pwrite`), calls `fdatasync` by the `SyncPolicy`, and then publishes the
+/// durable-sequence watermark the engine reads with `durableSequence`.
+///
+/// On a write or sync error (disk full, EIO) the writer stops, `health` becomes `.failed`,
+/// `failure` names the error and the first sequence it affects, and `onFailure` (if set) runs on
+/// the journal thread: the engine trips its kill switch by policy. Records up to
+/// `durableSequence` stay durable; later ones are refused from then on (`append` returns 0).
+///
+/// Opening an existing journal recovers it first (`JournalReader(writable: true)`): a torn tail is
+/// cut and reported in `recovery`, and numbering continues after the last record.
+public final class JournalWriter: @unchecked Sendable {
+    public let directory: String
+    public let options: JournalOptions
+    /// What opening found and repaired.
+    public let recovery: RecoveryReport
+    /// "io_uring" or "pwrite", and why pwrite when io_uring was asked for automatically.
+    public private(set) var backendDescription: String = ""
+    public var usesIoUring: Bool { ring != nil }
+
+    // Engine thread.
+    private let queue: ByteRing
+    private let queueMemory: UnsafeMutableRawPointer
+    private var nextSequence: UInt64
+
+    // Shared.
+    private let durable = Atomic<UInt64>(0)
+    private let written = Atomic<UInt64>(0)
+    private let state = Atomic<UInt8>(JournalHealth.running.rawValue)
+    private let stopRequested = Atomic<Bool>(false)
+    private let failureBox = Mutex<JournalError?>(nil)
+    /// Called once, on the journal thread, when the writer fails.
+    public let onFailure: (@Sendable (JournalError) -> Void)?
+
+    // Journal thread.
+    private var ring: UnsafeMutablePointer<io_uring>?
+    private var fd: Int32 = -1
+    private var segmentIndex: UInt64
+    private var segmentPath = ""
+    private var offset = 0
+    private let staging: UnsafeMutableRawPointer
+    private let stagingCapacity: Int
+    private var thread: PinnedThread?
+
+    /// Opens (creating if needed) the journal in `directory` and starts its thread.
+    public init(directory: String, options: JournalOptions = JournalOptions(), onFailure: (@Sendable (JournalError) -> Void)? = nil) throws(JournalError) {
+        guard options.ringCapacity > 0, options.ringCapacity & (options.ringCapacity - 1) == 0 else {
+            throw JournalError(.misuse, "ringCapacity \(options.ringCapacity) is not a power of two")
+        }
+        guard options.segmentCapacity >= JournalFormat.headerSize + JournalFormat.span(payload: JournalFormat.maxPayload) else {
+            throw JournalError(.misuse, "segmentCapacity \(options.segmentCapacity) cannot hold the largest record")
+        }
+        self.directory = directory
+        self.options = options
+        self.onFailure = onFailure
+        try Files.makeDirectory(directory)
+        let reader = try JournalReader(directory: directory, writable: true)
+        recovery = reader.recovery
+        nextSequence = reader.nextSequence
+        durable.store(nextSequence &- 1, ordering: .relaxed)
+        written.store(nextSequence &- 1, ordering: .relaxed)
+        stagingCapacity = options.batchBytes + JournalFormat.span(payload: JournalFormat.maxPayload)
+        staging = .allocate(byteCount: stagingCapacity, alignment: 4096)
+        let bytes = ByteRing.byteCount(capacity: options.ringCapacity)
+        queueMemory = .allocate(byteCount: bytes, alignment: 4096)
+        queueMemory.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        do {
+            queue = try ByteRing(
+                formatting: UnsafeMutableRawBufferPointer(start: queueMemory, count: bytes),
+                maxMessageLength: 16 + JournalFormat.maxPayload)
+        } catch {
+            staging.deallocate()
+            queueMemory.deallocate()
+            throw JournalError(.misuse, "byte ring: \(error)")
+        }
+        if let last = reader.segments.last {
+            segmentIndex = last.header.index
+            segmentPath = last.path
+            offset = last.end
+        } else {
+            segmentIndex = 0
+        }
+        do {
+            try openBackend()
+            if segmentIndex == 0 {
+                try startSegment(firstSequence: nextSequence)
+            } else {
+                fd = try Files.open(segmentPath, O_WRONLY)
+            }
+        } catch {
+            cleanUp()
+            throw error
+        }
+        do {
+            thread = try PinnedThread(name: "tern-journal", cpu: options.cpu) { [self] in run() }
+        } catch {
+            cleanUp()
+            throw JournalError(.io, "start the journal thread: \(error)")
+        }
+    }
+
+    deinit {
+        if thread != nil { try? close() }
+        cleanUp()
+    }
+
+    private func cleanUp() {
+        if fd >= 0 { Glibc.close(fd); fd = -1 }
+        if let ring {
+            io_uring_queue_exit(ring)
+            ring.deallocate()
+            self.ring = nil
+        }
+    }
+
+    // MARK: - Engine thread
+
+    /// Appends one record; returns its sequence number, or 0 if the ring is full (the journal
+    /// thread is behind), the payload is over `JournalFormat.maxPayload`, or the writer has failed
+    /// or closed. Engine thread only; never blocks, never allocates.
+    @inline(__always)
+    public func append(type: UInt16, timestamp: Int64, payload: UnsafeRawBufferPointer) -> UInt64 {
+        guard type != 0, state.load(ordering: .relaxed) == JournalHealth.running.rawValue else { return 0 }
+        let sequence = nextSequence
+        switch queue.tryClaim(type: Int32(type), length: 16 &+ payload.count) {
+        case .claimed(let claim):
+            let body = claim.body.baseAddress!
+            body.storeBytes(of: sequence.littleEndian, as: UInt64.self)
+            body.storeBytes(of: timestamp.littleEndian, toByteOffset: 8, as: Int64.self)
+            if let src = payload.baseAddress, payload.count > 0 { (body + 16).copyMemory(from: src, byteCount: payload.count) }
+            queue.commit(claim)
+            nextSequence = sequence &+ 1
+            return sequence
+        default:
+            return 0
+        }
+    }
+
+    /// The sequence the next `append` will get.
+    public var sequenceOfNextAppend: UInt64 { nextSequence }
+
+    /// Every record up to this sequence is durable (by the `SyncPolicy`). Any thread.
+    @inline(__always)
+    public var durableSequence: UInt64 { durable.load(ordering: .acquiring) }
+
+    /// Every record up to this sequence has been written to the file (perhaps not yet synced).
+    public var writtenSequence: UInt64 { written.load(ordering: .acquiring) }
+
+    public var health: JournalHealth { JournalHealth(rawValue: state.load(ordering: .acquiring)) ?? .failed }
+
+    /// The error that stopped the writer, if any.
+    public var failure: JournalError? { failureBox.withLock { $0 } }
+
+    /// Waits (sleeping) until `sequence` is durable or the writer fails; true if durable.
+    public func waitUntilDurable(_ sequence: UInt64) -> Bool {
+        while durableSequence < sequence {
+            if health != .running { return durableSequence >= sequence }
+            usleep(50)
+        }
+        return true
+    }
+
+    /// Drains everything appended, syncs, stops the thread and closes the file. Throws the failure
+    /// if the writer failed.
+    public func close() throws(JournalError) {
+        stopRequested.store(true, ordering: .releasing)
+        if let t = thread.take() { t.join() }
+        if let f = failure { throw f }
+        state.store(JournalHealth.closed.rawValue, ordering: .releasing)
+    }
+
+    // MARK: - Journal thread
+
+    private func run() {
+        var lastSync = MonotonicClock.now().rawValue
+        var unsynced = false
+        var staged = 0
+        while true {
+            let stopping = stopRequested.load(ordering: .acquiring)
+            // 1. Frame records from the ring into the staging buffer, up to one batch. Each read
+            //    takes one record so the batch stops at its size (staging has room for one more
+            //    record of the largest size beyond `batchBytes`).
+            do {
+                while staged < options.batchBytes {
+                    let n = try queue.read(limit: 1) { type, body in
+                        let payload = body.count - 16
+                        let p = staging + staged
+                        (p + 32).copyMemory(from: body.baseAddress! + 16, byteCount: payload)
+                        JournalFormat.frame(
+                            p, type: UInt16(truncatingIfNeeded: type),
+                            sequence: UInt64(littleEndian: body.loadUnaligned(as: UInt64.self)),
+                            timestamp: Int64(littleEndian: body.loadUnaligned(fromByteOffset: 8, as: Int64.self)), payload: payload)
+                        staged += JournalFormat.span(payload: payload)
+                    }
+                    if n == 0 { break }
+                }
+            } catch {
+                fail(JournalError(.corruption, sequence: written.load(ordering: .relaxed) &+ 1, "journal ring: \(error)"))
+                return
+            }
+            let now = MonotonicClock.now().rawValue
+            do {
+                if staged > 0 {
+                    // 2. The whole records that fit in this segment.
+                    let room = options.segmentCapacity - offset
+                    var cut = 0
+                    var lastSequence: UInt64 = 0
+                    while cut < staged {
+                        let length = Int(UInt32(littleEndian: (staging + cut).load(as: UInt32.self)))
+                        let span = JournalFormat.span(payload: length - 32)
+                        if cut + span > room { break }
+                        lastSequence = UInt64(littleEndian: (staging + cut + 8).load(as: UInt64.self))
+                        cut += span
+                    }
+                    let rollNeeded = cut < staged
+                    if cut > 0 {
+                        let first = UInt64(littleEndian: (staging + 8).load(as: UInt64.self))
+                        let sync: Bool
+                        switch options.sync {
+                        case .everyBatch: sync = true
+                        case .interval(let ns): sync = now &- lastSync >= ns || rollNeeded
+                        case .none: sync = false
+                        }
+                        try write(cut, sync: sync, first: first)
+                        offset += cut
+                        written.store(lastSequence, ordering: .releasing)
+                        if sync || options.sync == .none {
+                            durable.store(lastSequence, ordering: .releasing)
+                            if sync { lastSync = now }
+                            unsynced = false
+                        } else {
+                            unsynced = true
+                        }
+                    }
+                    if rollNeeded {
+                        if unsynced {
+                            try syncNow(first: durable.load(ordering: .relaxed) &+ 1)
+                            durable.store(written.load(ordering: .relaxed), ordering: .releasing)
+                            unsynced = false
+                        }
+                        let next = UInt64(littleEndian: (staging + cut + 8).load(as: UInt64.self))
+                        try startSegment(firstSequence: next)
+                    }
+                    // Keep what did not fit for the next segment.
+                    if cut < staged { staging.copyMemory(from: staging + cut, byteCount: staged - cut) }
+                    staged -= cut
+                    continue
+                }
+                if unsynced {
+                    // Idle with unsynced records: sync now rather than wait for more.
+                    try syncNow(first: durable.load(ordering: .relaxed) &+ 1)
+                    durable.store(written.load(ordering: .relaxed), ordering: .releasing)
+                    lastSync = now
+                    unsynced = false
+                }
+                if stopping { break }
+                usleep(UInt32(max(1, options.idleSleepNanoseconds / 1000)))
+            } catch {
+                fail(error)
+                return
+            }
+        }
+    }
+
+    private func fail(_ error: JournalError) {
+        failureBox.withLock { if $0 == nil { $0 = error } }
+        state.store(JournalHealth.failed.rawValue, ordering: .releasing)
+        onFailure?(error)
+    }
+
+    /// Writes the staged bytes at `offset`, then syncs if asked, through the chosen backend.
+    private func write(_ count: Int, sync: Bool, first: UInt64) throws(JournalError) {
+        if let ring {
+            var done = 0
+            while done < count {
+                let sqe = io_uring_get_sqe(ring)!
+                io_uring_prep_write(sqe, fd, staging + done, UInt32(count - done), UInt64(offset + done))
+                io_uring_sqe_set_data64(sqe, 1)
+                var expected: UInt32 = 1
+                let wantSync = sync && done == 0
+                if wantSync {
+                    tern_sqe_link(sqe)
+                    let s = io_uring_get_sqe(ring)!
+                    io_uring_prep_fsync(s, fd, UInt32(IORING_FSYNC_DATASYNC))
+                    io_uring_sqe_set_data64(s, 2)
+                    expected = 2
+                }
+                let submitted = io_uring_submit_and_wait(ring, expected)
+                guard submitted >= 0 else { throw Files.fail("io_uring_submit", segmentPath, -submitted, offset: offset + done, sequence: first) }
+                var wrote = 0
+                var syncResult: Int32 = 0
+                for _ in 0..<expected {
+                    var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
+                    let rc = io_uring_wait_cqe(ring, &cqe)
+                    guard rc == 0, let c = cqe else { throw Files.fail("io_uring_wait_cqe", segmentPath, -rc, offset: offset + done, sequence: first) }
+                    if c.pointee.user_data == 1 { wrote = Int(c.pointee.res) } else { syncResult = c.pointee.res }
+                    io_uring_cqe_seen(ring, c)
+                }
+                if wrote < 0 { throw Files.fail("write", segmentPath, Int32(-wrote), offset: offset + done, sequence: first) }
+                if wrote == 0 { throw Files.fail("write", segmentPath, ENOSPC, offset: offset + done, sequence: first) }
+                // A short write cancels the linked sync (-ECANCELED); the loop writes the rest
+                // and syncs below.
+                if wantSync && syncResult < 0 && syncResult != -ECANCELED {
+                    throw Files.fail("fdatasync", segmentPath, -syncResult, offset: offset, sequence: first)
+                }
+                done += wrote
+                if wantSync && done < count { continue }
+                if wantSync && syncResult == -ECANCELED { try syncNow(first: first) }
+            }
+        } else {
+            try Files.pwriteAll(fd, staging, count, offset, path: segmentPath, sequence: first)
+            if sync { try Files.datasync(fd, path: segmentPath, sequence: first) }
+        }
+    }
+
+    private func syncNow(first: UInt64) throws(JournalError) {
+        if let ring {
+            let s = io_uring_get_sqe(ring)!
+            io_uring_prep_fsync(s, fd, UInt32(IORING_FSYNC_DATASYNC))
+            let submitted = io_uring_submit_and_wait(ring, 1)
+            guard submitted >= 0 else { throw Files.fail("io_uring_submit", segmentPath, -submitted, sequence: first) }
+            var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
+            let rc = io_uring_wait_cqe(ring, &cqe)
+            guard rc == 0, let c = cqe else { throw Files.fail("io_uring_wait_cqe", segmentPath, -rc, sequence: first) }
+            let res = c.pointee.res
+            io_uring_cqe_seen(ring, c)
+            if res < 0 { throw Files.fail("fdatasync", segmentPath, -res, sequence: first) }
+        } else {
+            try Files.datasync(fd, path: segmentPath, sequence: first)
+        }
+    }
+
+    private func openBackend() throws(JournalError) {
+        if options.backend == .pwrite {
+            backendDescription = "pwrite + fdatasync"
+            return
+        }
+        let r = UnsafeMutablePointer<io_uring>.allocate(capacity: 1)
+        let rc = io_uring_queue_init(8, r, 0)
+        if rc == 0 {
+            ring = r
+            backendDescription = "io_uring"
+            return
+        }
+        r.deallocate()
+        if options.backend == .ioUring { throw Files.fail("io_uring_queue_init", directory, -rc) }
+        backendDescription = "pwrite + fdatasync (io_uring unavailable: \(Files.errorText(-rc)))"
+    }
+
+    /// Creates, pre-allocates and syncs the next segment, whose first record is `firstSequence`.
+    private func startSegment(firstSequence: UInt64) throws(JournalError) {
+        if fd >= 0 { Glibc.close(fd); fd = -1 }
+        segmentIndex += 1
+        segmentPath = directory + "/" + JournalFormat.segmentName(segmentIndex)
+        let newFD = try Files.open(segmentPath, O_RDWR | O_CREAT | O_EXCL)
+        fd = newFD
+        let rc = posix_fallocate(newFD, 0, off_t(options.segmentCapacity))
+        if rc != 0 {
+            // Leave no half-made segment behind: the reader would take it for the tail.
+            Glibc.close(newFD)
+            fd = -1
+            unlink(segmentPath)
+            throw Files.fail("fallocate \(options.segmentCapacity) bytes", segmentPath, rc, sequence: firstSequence)
+        }
+        var header = [UInt8](repeating: 0, count: JournalFormat.headerSize)
+        header.withUnsafeMutableBytes {
+            JournalFormat.writeHeader(
+                $0.baseAddress!, index: segmentIndex, firstSequence: firstSequence, created: WallClock.now().rawValue,
+                capacity: UInt64(options.segmentCapacity))
+        }
+        try withBytes(header) { raw throws(JournalError) in
+            try Files.pwriteAll(newFD, raw.baseAddress!, raw.count, 0, path: segmentPath, sequence: firstSequence)
+        }
+        try Files.datasync(newFD, path: segmentPath, sequence: firstSequence)
+        try Files.syncDirectory(directory)
+        offset = JournalFormat.headerSize
+    }
+}
