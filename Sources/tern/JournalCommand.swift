@@ -60,10 +60,16 @@ struct JournalCommand: ParsableCommand {
             abstract: "Check every record's CRC-32C, framing and sequence. Exit 0: intact; 1: a torn tail (recoverable); 2: corruption.")
         @Argument(help: "The journal directory.")
         var path: String
+        @Flag(help: "Cut a torn tail, and cut the journal at the first damaged record (dropping what follows). Changes the files.")
+        var repair = false
 
         mutating func run() throws {
             do {
-                let reader = try JournalReader(directory: path)
+                let reader = try JournalReader(directory: path, writable: repair, repair: repair)
+                if repair && !reader.recovery.isClean {
+                    print("repaired: \(reader.recovery); \(reader.recordCount) records remain")
+                    return
+                }
                 if reader.recovery.isClean {
                     print("ok: \(reader.recordCount) records in \(reader.segments.count) segment(s), sequences 1–\(reader.nextSequence - 1)")
                 } else {
@@ -88,14 +94,9 @@ struct JournalCommand: ParsableCommand {
         @Option var sync: String = "interval"
         @Option var backend: String = "automatic"
         @Option var segmentBytes: Int = 1 << 20
-        @Option(help: "RLIMIT_FSIZE in bytes (a size-limited file system).") var fileSizeLimit: Int? = nil
+        @Option(help: "RLIMIT_FSIZE in bytes, set after open (a file system that fills up).") var fileSizeLimit: Int? = nil
 
         mutating func run() throws {
-            if let limit = fileSizeLimit {
-                signal(SIGXFSZ, SIG_IGN)
-                var rl = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
-                setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &rl)
-            }
             var options = JournalOptions()
             options.segmentCapacity = segmentBytes
             options.ringCapacity = 1 << 20
@@ -106,6 +107,13 @@ struct JournalCommand: ParsableCommand {
                 print("open failed: \(error)")
                 throw ExitCode(3)
             }
+            if let limit = fileSizeLimit {
+                // Applied after open, so the journal fills up while it runs: writes past the limit
+                // and the next segment's pre-allocation fail with EFBIG.
+                signal(SIGXFSZ, SIG_IGN)
+                var rl = rlimit(rlim_cur: rlim_t(limit), rlim_max: rlim_t(limit))
+                setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &rl)
+            }
             print("backend \(writer.backendDescription)")
             print("start \(writer.sequenceOfNextAppend)")
             fflush(nil)
@@ -115,7 +123,7 @@ struct JournalCommand: ParsableCommand {
             while appended < count {
                 let s = writer.sequenceOfNextAppend
                 let n = JournalTestPattern.fill(&buffer, sequence: s)
-                let got = buffer.withUnsafeBytes { writer.append(type: 0xFFF0, timestamp: Int64(s), payload: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                let got = buffer.withUnsafeBytes { writer.append(type: 0xFFF0, timestamp: Int64(s) * 1000, payload: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 if got != 0 { appended += 1 } else if writer.health != .running { break } else { usleep(10) }
                 let d = writer.durableSequence
                 if d != reported {
