@@ -183,11 +183,12 @@ public struct Fill: Hashable, Sendable, BitwiseCopyable {
     public var quantity: Quantity
     /// What is left working after it (FIX LeavesQty); zero when the order is complete.
     public var leavesQuantity: Quantity
+    public var timestamp: Timestamp
     /// The fee the venue reports for this execution (FIX Commission), in the instrument's currency:
     /// positive is a cost, negative a rebate; zero when the venue does not report one. Risk adds
-    /// the instrument's own fee schedule (`FeeSchedule`) on top.
+    /// the instrument's own fee schedule (`FeeSchedule`) on top. (Last, after `timestamp`, so the
+    /// 16-byte-aligned amount needs no padding: the event stays 80 bytes.)
     public var fee: Money
-    public var timestamp: Timestamp
 
     @inlinable
     public init(

@@ -94,11 +94,13 @@ struct JournalCommand: ParsableCommand {
         @Option var sync: String = "interval"
         @Option var backend: String = "automatic"
         @Option var segmentBytes: Int = 1 << 20
+        @Option var batchBytes: Int = 1 << 20
         @Option(help: "RLIMIT_FSIZE in bytes, set after open (a file system that fills up).") var fileSizeLimit: Int? = nil
 
         mutating func run() throws {
             var options = JournalOptions()
             options.segmentCapacity = segmentBytes
+            options.batchBytes = batchBytes
             options.ringCapacity = 1 << 20
             options.sync = sync == "every" ? .everyBatch : sync == "none" ? .none : .interval(nanoseconds: 200_000)
             options.backend = backend == "pwrite" ? .pwrite : backend == "io_uring" ? .ioUring : .automatic
@@ -134,6 +136,7 @@ struct JournalCommand: ParsableCommand {
             }
             _ = writer.waitUntilDurable(writer.sequenceOfNextAppend - 1)
             if let f = writer.failure {
+                print("durable \(writer.durableSequence)")
                 print("failed \(f.kind.rawValue) sequence \(f.sequence) durable \(writer.durableSequence): \(f)")
                 fflush(nil)
                 throw ExitCode(4)

@@ -108,7 +108,7 @@ import TernJournal
     func sizeLimitedFileReportsTheFailure() throws {
         let dir = Scratch("fsize")
         defer { dir.remove() }
-        guard let child = Self.spawn([dir.path, "--count", "100000", "--sync", "every", "--segment-bytes", "\(128 << 10)", "--file-size-limit", "\(100 << 10)"]) else {
+        guard let child = Self.spawn([dir.path, "--count", "100000", "--sync", "every", "--segment-bytes", "\(128 << 10)", "--file-size-limit", "\(100 << 10)", "--batch-bytes", "4096"]) else {
             Issue.record("spawn failed")
             return
         }
