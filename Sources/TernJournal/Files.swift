@@ -1,3 +1,5 @@
+import TernSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -14,14 +16,9 @@ func withBytes<R, E: Error>(_ a: [UInt8], _ body: (UnsafeRawBufferPointer) throw
 /// Thin, throwing wrappers over the file calls the journal makes. Every error names the call,
 /// the path and errno.
 enum Files {
-    static func errorText(_ code: Int32) -> String {
-        guard let s = strerror(code) else { return "errno \(code)" }
-        return String(cString: s) + " (errno \(code))"
-    }
-
     static func fail(_ call: String, _ path: String, _ code: Int32 = errno, offset: Int = -1, sequence: UInt64 = 0) -> JournalError {
         let kind: JournalError.Kind = code == ENOSPC || code == EFBIG || code == EDQUOT ? .noSpace : .io
-        return JournalError(kind, file: path, offset: offset, sequence: sequence, errno: code, "\(call): \(errorText(code))")
+        return JournalError(kind, file: path, offset: offset, sequence: sequence, errno: code, "\(call): \(SystemError.text(errno: code))")
     }
 
     static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0o644) throws(JournalError) -> Int32 {
@@ -100,10 +97,5 @@ enum Files {
 
     static func makeDirectory(_ path: String) throws(JournalError) {
         if mkdir(path, 0o755) != 0 && errno != EEXIST { throw fail("mkdir", path) }
-    }
-
-    static func exists(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0
     }
 }

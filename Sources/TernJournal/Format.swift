@@ -49,12 +49,6 @@ public enum JournalFormat {
     @inlinable
     public static func span(payload: Int) -> Int { (32 &+ payload &+ 7) & ~7 }
 
-    /// CRC-32C of `count` bytes at `p`, continuing `crc`.
-    @inline(__always)
-    public static func crc32c(_ crc: UInt32, _ p: UnsafeRawPointer, _ count: Int) -> UInt32 {
-        tern_crc32c(crc, p, count)
-    }
-
     /// The checksum a record stores: over its first 24 header bytes and everything from +28 on.
     @inline(__always)
     static func recordCRC(_ record: UnsafeRawPointer, length: Int) -> UInt32 {
@@ -142,8 +136,7 @@ func hex(_ v: UInt32) -> String {
 /// What went wrong with a journal, where.
 public struct JournalError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
-        case io, noSpace, truncatedHeader, badHeader, unsupportedVersion, badRecord, sequenceGap, corruption
-        case recordTooLarge, closed, misuse
+        case io, noSpace, truncatedHeader, badHeader, unsupportedVersion, sequenceGap, corruption, misuse
     }
     public var kind: Kind
     /// The file concerned (a segment's path), if any.

@@ -143,38 +143,33 @@ public final class JournalReader {
                 if offset < limit, !Self.allZero(raw, from: offset, to: limit) { damage = (offset, "a partial record header") }
             }
             info.end = offset
+            contents.append(bytes)
+            segments.append(info)
             if let damage {
+                // The journal ends at the damaged record: cut it there (a torn tail, or a repair,
+                // which also drops the later segments), or refuse.
                 let tornTail = isLast && !Self.intactRecordFollows(bytes, after: damage.offset, limit: Int(clamping: header.capacity))
-                if tornTail {
-                    let dirty = Self.lastNonzero(bytes, from: damage.offset) - damage.offset
-                    recovery.tornTail = .init(file: file, offset: damage.offset, bytes: dirty, reason: damage.reason)
-                    if writable {
-                        try Self.zero(file, from: damage.offset, count: dirty)
-                        recovery.applied = true
-                    }
-                } else if repair {
-                    let error = JournalError(.corruption, file: file, offset: damage.offset, sequence: next, damage.reason)
-                    recovery.repairedCorruption = error
-                    let dirty = Self.lastNonzero(bytes, from: damage.offset) - damage.offset
-                    let later = indices[(k + 1)...].map { path($0) }
-                    recovery.droppedSegments = later
-                    if writable {
-                        try Self.zero(file, from: damage.offset, count: dirty)
-                        for f in later { unlink(f) }
-                        try Files.syncDirectory(directory)
-                        recovery.applied = true
-                    }
-                    contents.append(bytes)
-                    segments.append(info)
-                    break
-                } else {
+                guard tornTail || repair else {
                     throw JournalError(
                         .corruption, file: file, offset: damage.offset, sequence: next,
                         "\(damage.reason), before the journal's tail (open with repair to cut the journal here)")
                 }
+                let dirty = Self.lastNonzero(bytes, from: damage.offset) - damage.offset
+                let later = indices[(k + 1)...].map { path($0) }
+                if tornTail {
+                    recovery.tornTail = .init(file: file, offset: damage.offset, bytes: dirty, reason: damage.reason)
+                } else {
+                    recovery.repairedCorruption = JournalError(.corruption, file: file, offset: damage.offset, sequence: next, damage.reason)
+                    recovery.droppedSegments = later
+                }
+                if writable {
+                    try Self.zero(file, from: damage.offset, count: dirty)
+                    for f in later { unlink(f) }
+                    if !later.isEmpty { try Files.syncDirectory(directory) }
+                    recovery.applied = true
+                }
+                break
             }
-            contents.append(bytes)
-            segments.append(info)
             expected = next
             k += 1
         }
@@ -184,11 +179,8 @@ public final class JournalReader {
 
     /// The sequence the next record gets (1 for an empty journal).
     public var nextSequence: UInt64 {
-        for s in segments.reversed() {
-            if let last = s.lastSequence { return last &+ 1 }
-            return s.header.firstSequence
-        }
-        return 1
+        guard let s = segments.last else { return 1 }
+        return s.lastSequence.map { $0 &+ 1 } ?? s.header.firstSequence
     }
 
     /// Records in the journal (after recovery).
@@ -269,9 +261,7 @@ public final class JournalReader {
         return k
     }
 
-    static func holdsNoRecord(_ bytes: [UInt8]) -> Bool {
-        bytes.count <= JournalFormat.headerSize || bytes[JournalFormat.headerSize...].allSatisfy { $0 == 0 }
-    }
+    static func holdsNoRecord(_ bytes: [UInt8]) -> Bool { lastNonzero(bytes, from: JournalFormat.headerSize) <= JournalFormat.headerSize }
 
     /// Zeros `count` bytes at `offset` (keeping the pre-allocation) and syncs.
     static func zero(_ file: String, from offset: Int, count: Int) throws(JournalError) {

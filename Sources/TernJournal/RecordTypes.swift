@@ -50,25 +50,35 @@ public enum JournalEventType: UInt16, Sendable, CaseIterable, CustomStringConver
     }
 }
 
-/// The deterministic payload of test record `sequence` (8 to 207 bytes: the sequence, then a
-/// pattern), so a reader can check every byte of every record without a copy of what was written.
+/// Test record number `sequence`: type `.test`, timestamp `sequence` µs, and a deterministic
+/// payload of 8 to 207 bytes (the sequence, then a pattern), so a reader can check every byte of
+/// every record without a copy of what was written. The fault tests, `tern journal torture` and
+/// the benchmarks write these.
 public enum JournalTestPattern {
     public static func length(_ sequence: UInt64) -> Int { 8 + Int(sequence &* 7919 % 200) }
 
-    /// Writes the payload into `buffer` (at least 207 bytes) and returns its length.
-    public static func fill(_ buffer: inout [UInt8], sequence: UInt64) -> Int {
-        let n = length(sequence)
-        buffer.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: sequence.littleEndian, as: UInt64.self)
-            for k in 8..<n { raw[k] = UInt8(truncatingIfNeeded: sequence &+ UInt64(k) &* 31) }
+    public static func timestamp(_ sequence: UInt64) -> Int64 { Int64(truncatingIfNeeded: sequence) &* 1000 }
+
+    @inline(__always)
+    static func byte(_ sequence: UInt64, _ k: Int) -> UInt8 { UInt8(truncatingIfNeeded: sequence &+ UInt64(k) &* 31) }
+
+    /// Appends the test record for the writer's next sequence; returns what `append` returns.
+    public static func append(to writer: JournalWriter) -> UInt64 {
+        let s = writer.sequenceOfNextAppend
+        let n = length(s)
+        return withUnsafeTemporaryAllocation(byteCount: n, alignment: 8) { raw in
+            raw.storeBytes(of: s.littleEndian, as: UInt64.self)
+            for k in 8..<n { raw[k] = byte(s, k) }
+            return writer.append(type: JournalEventType.test.rawValue, timestamp: timestamp(s), payload: UnsafeRawBufferPointer(raw))
         }
-        return n
     }
 
-    /// Whether `payload` is test record `sequence`'s.
-    public static func matches(_ payload: UnsafeRawBufferPointer, sequence: UInt64) -> Bool {
-        guard payload.count == length(sequence), payload.loadUnaligned(as: UInt64.self).littleEndian == sequence else { return false }
-        for k in 8..<payload.count where payload[k] != UInt8(truncatingIfNeeded: sequence &+ UInt64(k) &* 31) { return false }
+    /// Whether `record` has its sequence's test timestamp and payload.
+    public static func matches(_ record: JournalRecord) -> Bool {
+        let p = record.payload
+        let s = record.sequence
+        guard record.timestamp == timestamp(s), p.count == length(s), p.loadUnaligned(as: UInt64.self).littleEndian == s else { return false }
+        for k in 8..<p.count where p[k] != byte(s, k) { return false }
         return true
     }
 }

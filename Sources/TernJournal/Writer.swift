@@ -89,7 +89,8 @@ public final class JournalWriter: @unchecked Sendable {
 
     // Engine thread.
     private let queue: ByteRing
-    private let queueMemory: UnsafeMutableRawPointer
+    /// The ring's memory, pre-faulted so the first appends take no page fault.
+    private let queueMemory: AlignedMemory
     private var nextSequence: UInt64
 
     // Shared.
@@ -107,8 +108,9 @@ public final class JournalWriter: @unchecked Sendable {
     private var segmentIndex: UInt64
     private var segmentPath = ""
     private var offset = 0
-    private let staging: UnsafeMutableRawPointer
-    private let stagingCapacity: Int
+    /// Framed records on their way to the file: one batch plus room for one more largest record.
+    private let stagingMemory: AlignedMemory
+    private var staging: UnsafeMutableRawPointer { stagingMemory.base }
     private var thread: PinnedThread?
 
     /// Opens (creating if needed) the journal in `directory` and starts its thread.
@@ -128,18 +130,16 @@ public final class JournalWriter: @unchecked Sendable {
         nextSequence = reader.nextSequence
         durable.store(nextSequence &- 1, ordering: .relaxed)
         written.store(nextSequence &- 1, ordering: .relaxed)
-        stagingCapacity = options.batchBytes + JournalFormat.span(payload: JournalFormat.maxPayload)
-        staging = .allocate(byteCount: stagingCapacity, alignment: 4096)
-        let bytes = ByteRing.byteCount(capacity: options.ringCapacity)
-        queueMemory = .allocate(byteCount: bytes, alignment: 4096)
-        queueMemory.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
         do {
-            queue = try ByteRing(
-                formatting: UnsafeMutableRawBufferPointer(start: queueMemory, count: bytes),
-                maxMessageLength: 16 + JournalFormat.maxPayload)
+            stagingMemory = try AlignedMemory(
+                byteCount: options.batchBytes + JournalFormat.span(payload: JournalFormat.maxPayload), alignment: 4096)
+            queueMemory = try AlignedMemory(byteCount: ByteRing.byteCount(capacity: options.ringCapacity), alignment: 4096)
         } catch {
-            staging.deallocate()
-            queueMemory.deallocate()
+            throw JournalError(.io, errno: error.errno, "journal buffers: \(error)")
+        }
+        do {
+            queue = try ByteRing(formatting: queueMemory.buffer, maxMessageLength: 16 + JournalFormat.maxPayload)
+        } catch {
             throw JournalError(.misuse, "byte ring: \(error)")
         }
         if let last = reader.segments.last {
@@ -240,9 +240,16 @@ public final class JournalWriter: @unchecked Sendable {
 
     // MARK: - Journal thread
 
+    /// Syncs what is written but not yet durable, and publishes it as durable.
+    private func syncWritten() throws(JournalError) {
+        let target = written.load(ordering: .relaxed)
+        guard target != durable.load(ordering: .relaxed) else { return }
+        try syncNow(first: durable.load(ordering: .relaxed) &+ 1)
+        durable.store(target, ordering: .releasing)
+    }
+
     private func run() {
         var lastSync = MonotonicClock.now().rawValue
-        var unsynced = false
         var staged = 0
         while true {
             let stopping = stopRequested.load(ordering: .acquiring)
@@ -293,20 +300,11 @@ public final class JournalWriter: @unchecked Sendable {
                         try write(cut, sync: sync, first: first)
                         offset += cut
                         written.store(lastSequence, ordering: .releasing)
-                        if sync || options.sync == .none {
-                            durable.store(lastSequence, ordering: .releasing)
-                            if sync { lastSync = now }
-                            unsynced = false
-                        } else {
-                            unsynced = true
-                        }
+                        if sync || options.sync == .none { durable.store(lastSequence, ordering: .releasing) }
+                        if sync { lastSync = now }
                     }
                     if rollNeeded {
-                        if unsynced {
-                            try syncNow(first: durable.load(ordering: .relaxed) &+ 1)
-                            durable.store(written.load(ordering: .relaxed), ordering: .releasing)
-                            unsynced = false
-                        }
+                        try syncWritten()
                         let next = UInt64(littleEndian: (staging + cut + 8).load(as: UInt64.self))
                         try startSegment(firstSequence: next)
                     }
@@ -315,12 +313,10 @@ public final class JournalWriter: @unchecked Sendable {
                     staged -= cut
                     continue
                 }
-                if unsynced {
+                if written.load(ordering: .relaxed) != durable.load(ordering: .relaxed) {
                     // Idle with unsynced records: sync now rather than wait for more.
-                    try syncNow(first: durable.load(ordering: .relaxed) &+ 1)
-                    durable.store(written.load(ordering: .relaxed), ordering: .releasing)
+                    try syncWritten()
                     lastSync = now
-                    unsynced = false
                 }
                 if stopping { break }
                 usleep(UInt32(max(1, options.idleSleepNanoseconds / 1000)))
@@ -338,65 +334,61 @@ public final class JournalWriter: @unchecked Sendable {
     }
 
     /// Writes the staged bytes at `offset`, then syncs if asked, through the chosen backend.
+    ///
+    /// With io_uring each write carries a linked `fdatasync`. A short write breaks the link (the
+    /// sync completes with -ECANCELED) and the loop writes the rest, again with a linked sync, so
+    /// the sync that counts always follows the last byte.
     private func write(_ count: Int, sync: Bool, first: UInt64) throws(JournalError) {
-        if let ring {
-            var done = 0
-            while done < count {
-                let sqe = io_uring_get_sqe(ring)!
-                io_uring_prep_write(sqe, fd, staging + done, UInt32(count - done), UInt64(offset + done))
-                io_uring_sqe_set_data64(sqe, 1)
-                var expected: UInt32 = 1
-                let wantSync = sync && done == 0
-                if wantSync {
-                    tern_sqe_link(sqe)
-                    let s = io_uring_get_sqe(ring)!
-                    io_uring_prep_fsync(s, fd, UInt32(IORING_FSYNC_DATASYNC))
-                    io_uring_sqe_set_data64(s, 2)
-                    expected = 2
-                }
-                let submitted = io_uring_submit_and_wait(ring, expected)
-                guard submitted >= 0 else { throw Files.fail("io_uring_submit", segmentPath, -submitted, offset: offset + done, sequence: first) }
-                var wrote = 0
-                var syncResult: Int32 = 0
-                for _ in 0..<expected {
-                    var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
-                    let rc = io_uring_wait_cqe(ring, &cqe)
-                    guard rc == 0, let c = cqe else { throw Files.fail("io_uring_wait_cqe", segmentPath, -rc, offset: offset + done, sequence: first) }
-                    if c.pointee.user_data == 1 { wrote = Int(c.pointee.res) } else { syncResult = c.pointee.res }
-                    io_uring_cqe_seen(ring, c)
-                }
-                if wrote < 0 { throw Files.fail("write", segmentPath, Int32(-wrote), offset: offset + done, sequence: first) }
-                if wrote == 0 { throw Files.fail("write", segmentPath, ENOSPC, offset: offset + done, sequence: first) }
-                // A short write cancels the linked sync (-ECANCELED); the loop writes the rest
-                // and syncs below.
-                if wantSync && syncResult < 0 && syncResult != -ECANCELED {
-                    throw Files.fail("fdatasync", segmentPath, -syncResult, offset: offset, sequence: first)
-                }
-                done += wrote
-                if wantSync && done < count { continue }
-                if wantSync && syncResult == -ECANCELED { try syncNow(first: first) }
-            }
-        } else {
+        guard let ring else {
             try Files.pwriteAll(fd, staging, count, offset, path: segmentPath, sequence: first)
             if sync { try Files.datasync(fd, path: segmentPath, sequence: first) }
+            return
+        }
+        var done = 0
+        while done < count {
+            let sqe = io_uring_get_sqe(ring)!
+            io_uring_prep_write(sqe, fd, staging + done, UInt32(count - done), UInt64(offset + done))
+            io_uring_sqe_set_data64(sqe, 1)
+            if sync {
+                tern_sqe_link(sqe)
+                prepareSync(ring)
+            }
+            let (wrote, synced) = try complete(ring, sync ? 2 : 1, offset: offset + done, first: first)
+            if wrote < 0 { throw Files.fail("write", segmentPath, -wrote, offset: offset + done, sequence: first) }
+            if wrote == 0 { throw Files.fail("write", segmentPath, ENOSPC, offset: offset + done, sequence: first) }
+            done += Int(wrote)
+            if sync, done == count, synced < 0 { throw Files.fail("fdatasync", segmentPath, -synced, offset: offset, sequence: first) }
         }
     }
 
     private func syncNow(first: UInt64) throws(JournalError) {
-        if let ring {
-            let s = io_uring_get_sqe(ring)!
-            io_uring_prep_fsync(s, fd, UInt32(IORING_FSYNC_DATASYNC))
-            let submitted = io_uring_submit_and_wait(ring, 1)
-            guard submitted >= 0 else { throw Files.fail("io_uring_submit", segmentPath, -submitted, sequence: first) }
+        guard let ring else { return try Files.datasync(fd, path: segmentPath, sequence: first) }
+        prepareSync(ring)
+        let (_, synced) = try complete(ring, 1, offset: -1, first: first)
+        if synced < 0 { throw Files.fail("fdatasync", segmentPath, -synced, sequence: first) }
+    }
+
+    /// Queues an `fdatasync` of the segment (user data 2).
+    private func prepareSync(_ ring: UnsafeMutablePointer<io_uring>) {
+        let s = io_uring_get_sqe(ring)!
+        io_uring_prep_fsync(s, fd, UInt32(IORING_FSYNC_DATASYNC))
+        io_uring_sqe_set_data64(s, 2)
+    }
+
+    /// Submits what is queued, waits for `count` completions, and returns the write's and the
+    /// sync's results (0 for the one not queued; negative: -errno).
+    private func complete(_ ring: UnsafeMutablePointer<io_uring>, _ count: UInt32, offset: Int, first: UInt64) throws(JournalError) -> (write: Int32, sync: Int32) {
+        let submitted = io_uring_submit_and_wait(ring, count)
+        guard submitted >= 0 else { throw Files.fail("io_uring_submit", segmentPath, -submitted, offset: offset, sequence: first) }
+        var result: (write: Int32, sync: Int32) = (0, 0)
+        for _ in 0..<count {
             var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
             let rc = io_uring_wait_cqe(ring, &cqe)
-            guard rc == 0, let c = cqe else { throw Files.fail("io_uring_wait_cqe", segmentPath, -rc, sequence: first) }
-            let res = c.pointee.res
+            guard rc == 0, let c = cqe else { throw Files.fail("io_uring_wait_cqe", segmentPath, -rc, offset: offset, sequence: first) }
+            if c.pointee.user_data == 1 { result.write = c.pointee.res } else { result.sync = c.pointee.res }
             io_uring_cqe_seen(ring, c)
-            if res < 0 { throw Files.fail("fdatasync", segmentPath, -res, sequence: first) }
-        } else {
-            try Files.datasync(fd, path: segmentPath, sequence: first)
         }
+        return result
     }
 
     private func openBackend() throws(JournalError) {
@@ -413,7 +405,7 @@ public final class JournalWriter: @unchecked Sendable {
         }
         r.deallocate()
         if options.backend == .ioUring { throw Files.fail("io_uring_queue_init", directory, -rc) }
-        backendDescription = "pwrite + fdatasync (io_uring unavailable: \(Files.errorText(-rc)))"
+        backendDescription = "pwrite + fdatasync (io_uring unavailable: \(SystemError.text(errno: -rc)))"
     }
 
     /// Creates, pre-allocates and syncs the next segment, whose first record is `firstSequence`.

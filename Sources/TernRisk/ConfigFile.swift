@@ -207,7 +207,7 @@ public struct RiskSetup: Sendable {
                 driftBand: PriceBand(ticks: try f.optionalInt("drift_band_ticks"), basisPoints: try f.optionalInt("drift_band_bps")),
                 driftWindowNanoseconds: row["drift_window"] == nil ? 0 : try f.duration("drift_window"),
                 fees: FeeSchedule(
-                    makerRate: try f.rate("maker_fee_rate"), takerRate: try f.rate("taker_fee_rate"),
+                    makerRate: try f.feeRate("maker_fee_rate"), takerRate: try f.feeRate("taker_fee_rate"),
                     perUnit: try f.number("fee_per_unit", default: .zero)))
             if !r.band.isConfigured {
                 throw RiskConfigError(file: file, line: line, field: "band_ticks", message: "set band_ticks or band_bps (no band means no price is acceptable)")
@@ -363,7 +363,7 @@ public struct RiskSetup: Sendable {
             return try number(key) as T
         }
         /// A fraction (of notional) with up to nine decimals, in 10^-9 units; 0 when absent.
-        func rate(_ key: String) throws(RiskConfigError) -> Int64 {
+        func feeRate(_ key: String) throws(RiskConfigError) -> Int64 {
             guard row[key] != nil else { return 0 }
             let r: Price = try number(key)
             guard r.rawValue.magnitude <= 1_000_000_000 else { throw fail(key, "a fee rate is a fraction of notional between -1 and 1, got \(r)") }

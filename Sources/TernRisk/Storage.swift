@@ -287,13 +287,14 @@ struct DuplicateTable {
         return free
     }
 
-    /// Starts loading both lines of `key`'s home entry (an entry is 80 bytes).
+    /// Starts loading the lines of `key`'s home entry (its first and last byte: an entry is 80
+    /// bytes, so it often spans two).
     @inline(__always)
     func prefetch(_ key: UInt64) {
         guard let table else { return }
         let e = UnsafeRawPointer(table + (Self.home(key) & mask))
         tern_prefetch(e)
-        tern_prefetch(e + 79)
+        tern_prefetch(e + (MemoryLayout<Entry>.size - 1))
     }
 
     /// Content keys are already mixed; unlike client order IDs they have no runs to keep together.

@@ -17,9 +17,12 @@ public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// `strerror`'s text for `code`, with the number: "No space left on device (errno 28)".
+    public static func text(errno code: Int32) -> String { "\(String(cString: strerror(code))) (errno \(code))" }
+
     public var description: String {
         var text = "cannot \(operation)"
-        if errno != 0 { text += ": \(String(cString: strerror(errno))) (errno \(errno))" }
+        if errno != 0 { text += ": \(Self.text(errno: errno))" }
         if !detail.isEmpty { text += ": \(detail)" }
         return text
     }

@@ -13,9 +13,9 @@ struct JournalCommand: ParsableCommand {
         subcommands: [Inspect.self, Verify.self, Torture.self]
     )
 
-    static func open(_ path: String, repair: Bool = false, writable: Bool = false) throws -> JournalReader {
+    static func open(_ path: String) throws -> JournalReader {
         do {
-            return try JournalReader(directory: path, writable: writable, repair: repair)
+            return try JournalReader(directory: path)
         } catch {
             throw ValidationError(error.description)
         }
@@ -30,11 +30,7 @@ struct JournalCommand: ParsableCommand {
         mutating func run() throws {
             let reader = try JournalCommand.open(path)
             var byType: [UInt16: (count: Int, bytes: Int)] = [:]
-            var first: JournalRecord? = nil
-            var last: (UInt64, Int64) = (0, 0)
             reader.forEach { r in
-                if first == nil { first = r }
-                last = (r.sequence, r.timestamp)
                 byType[r.type, default: (0, 0)].count += 1
                 byType[r.type, default: (0, 0)].bytes += r.payload.count
             }
@@ -43,9 +39,10 @@ struct JournalCommand: ParsableCommand {
                 let range = s.firstSequence.map { "sequences \($0)–\(s.lastSequence!)" } ?? "empty"
                 print("  \(JournalFormat.segmentName(s.header.index)): \(s.records) records, \(range), \(s.end) of \(s.header.capacity) bytes used")
             }
-            if let f = first {
-                print("sequence range: \(f.sequence)–\(last.0)")
-                print("time range: \(Timestamp(rawValue: f.timestamp)) – \(Timestamp(rawValue: last.1)) (\(Double(last.1 - f.timestamp) / 1e9) s)")
+            let held = reader.segments.filter { $0.firstSequence != nil }
+            if let f = held.first, let l = held.last, let t0 = f.firstTimestamp, let t1 = l.lastTimestamp {
+                print("sequence range: \(f.firstSequence!)–\(l.lastSequence!)")
+                print("time range: \(Timestamp(rawValue: t0)) – \(Timestamp(rawValue: t1)) (\(Double(t1 - t0) / 1e9) s)")
             }
             print("records by type:")
             for (type, v) in byType.sorted(by: { $0.key < $1.key }) {
@@ -120,13 +117,9 @@ struct JournalCommand: ParsableCommand {
             print("start \(writer.sequenceOfNextAppend)")
             fflush(nil)
             var reported: UInt64 = 0
-            var buffer = [UInt8](repeating: 0, count: 256)
             var appended = 0
             while appended < count {
-                let s = writer.sequenceOfNextAppend
-                let n = JournalTestPattern.fill(&buffer, sequence: s)
-                let got = buffer.withUnsafeBytes { writer.append(type: 0xFFF0, timestamp: Int64(s) * 1000, payload: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                if got != 0 { appended += 1 } else if writer.health != .running { break } else { usleep(10) }
+                if JournalTestPattern.append(to: writer) != 0 { appended += 1 } else if writer.health != .running { break } else { usleep(10) }
                 let d = writer.durableSequence
                 if d != reported {
                     print("durable \(d)")

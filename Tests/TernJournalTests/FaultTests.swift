@@ -143,12 +143,10 @@ import TernJournal
         o.sync = .everyBatch
         let failed = Atomic<Int>(0)
         let w = try JournalWriter(directory: dir.path, options: o) { _ in failed.add(1, ordering: .relaxed) }
-        var buffer = [UInt8](repeating: 0, count: 256)
         var appended: UInt64 = 0
         for _ in 0..<200_000 {
-            let s = w.sequenceOfNextAppend
-            let n = JournalTestPattern.fill(&buffer, sequence: s)
-            if buffer.withUnsafeBytes({ w.append(type: 0xFFF0, timestamp: Int64(s) * 1000, payload: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) != 0 {
+            let s = JournalTestPattern.append(to: w)
+            if s != 0 {
                 appended = s
             } else if w.health == .failed {
                 break

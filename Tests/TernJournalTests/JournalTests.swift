@@ -28,13 +28,9 @@ enum J {
     /// Writes `count` test records through a writer and closes it.
     static func write(_ dir: String, count: Int, options: JournalOptions = small()) throws -> JournalWriter {
         let w = try JournalWriter(directory: dir, options: options)
-        var buffer = [UInt8](repeating: 0, count: 256)
         var done = 0
         while done < count {
-            let s = w.sequenceOfNextAppend
-            let n = JournalTestPattern.fill(&buffer, sequence: s)
-            let got = buffer.withUnsafeBytes { w.append(type: JournalEventType.test.rawValue, timestamp: Int64(s) * 1000, payload: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            if got == 0 { usleep(50) } else { done += 1 }
+            if JournalTestPattern.append(to: w) == 0 { usleep(50) } else { done += 1 }
         }
         try w.close()
         return w
@@ -54,7 +50,7 @@ enum J {
         var expected: UInt64 = 1
         var bad = 0
         r.forEach { rec in
-            if rec.sequence != expected || !JournalTestPattern.matches(rec.payload, sequence: rec.sequence) || rec.timestamp != Int64(rec.sequence) * 1000 { bad += 1 }
+            if rec.sequence != expected || !JournalTestPattern.matches(rec) { bad += 1 }
             expected += 1
         }
         #expect(bad == 0)
@@ -124,13 +120,10 @@ enum J {
         #expect(w.recovery.isClean)
         try w.close()
         // A writer appends 300 more: 1...1000 in order.
-        let dir2 = dir.path
-        let more = try JournalWriter(directory: dir2, options: J.small())
-        var buffer = [UInt8](repeating: 0, count: 256)
+        let more = try JournalWriter(directory: dir.path, options: J.small())
         for _ in 0..<300 {
             let s = more.sequenceOfNextAppend
-            let n = JournalTestPattern.fill(&buffer, sequence: s)
-            #expect(buffer.withUnsafeBytes { more.append(type: 0xFFF0, timestamp: Int64(s) * 1000, payload: UnsafeRawBufferPointer(rebasing: $0[0..<n])) } == s)
+            #expect(JournalTestPattern.append(to: more) == s)
         }
         try more.close()
         #expect(try J.readBack(dir.path).count == 1000)
