@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "TernQueuesTests", dependencies: ["TernQueues", "TernSystem", "TernTestSupport"]),
         .testTarget(name: "TernInferenceTests", dependencies: ["TernInference", "TernTestSupport"]),
         .testTarget(name: "TernRiskTests", dependencies: ["TernRisk", "TernCore", "TernTestSupport"]),
-        .testTarget(name: "TernJournalTests", dependencies: ["TernJournal", "TernCore", "TernTestSupport"]),
+        .testTarget(name: "TernJournalTests", dependencies: ["TernJournal", "TernCore", "TernRisk", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

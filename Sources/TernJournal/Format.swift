@@ -136,7 +136,7 @@ func hex(_ v: UInt32) -> String {
 /// What went wrong with a journal, where.
 public struct JournalError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
-        case io, noSpace, truncatedHeader, badHeader, unsupportedVersion, sequenceGap, corruption, misuse
+        case io, noSpace, truncatedHeader, badHeader, unsupportedVersion, sequenceGap, corruption, misuse, badPayload, replayMismatch
     }
     public var kind: Kind
     /// The file concerned (a segment's path), if any.

@@ -1,9 +1,12 @@
 /// Record type codes (the `type` field of a record). The codes are part of the format: never
-/// reuse or renumber one. The payload encodings of the order-event and risk types are not written
-/// yet (issue 6 continues); the codes are reserved so journals written now stay readable.
+/// reuse or renumber one. `RiskPayload` encodes and decodes the payloads (docs/journal.md#payloads).
+/// `riskDecision` is reserved and not written: a decision travels in its request's record.
 public enum JournalEventType: UInt16, Sendable, CaseIterable, CustomStringConvertible {
     case sessionStart = 1
     case sessionEnd = 2
+    case instrumentSession = 3
+    case reconciling = 4
+    case tradingDay = 5
     case newOrder = 10
     case cancelRequest = 11
     case replaceRequest = 12
@@ -19,6 +22,8 @@ public enum JournalEventType: UInt16, Sendable, CaseIterable, CustomStringConver
     case killTrip = 40
     case killReset = 41
     case killReducing = 42
+    case killFlat = 43
+    case anomaly = 44
     case limitChange = 50
     case quote = 60
     /// Records the fault tests and benchmarks write (`JournalTestPattern`).
@@ -28,6 +33,9 @@ public enum JournalEventType: UInt16, Sendable, CaseIterable, CustomStringConver
         switch self {
         case .sessionStart: "session_start"
         case .sessionEnd: "session_end"
+        case .instrumentSession: "instrument_session"
+        case .reconciling: "reconciling"
+        case .tradingDay: "trading_day"
         case .newOrder: "new_order"
         case .cancelRequest: "cancel_request"
         case .replaceRequest: "replace_request"
@@ -43,6 +51,8 @@ public enum JournalEventType: UInt16, Sendable, CaseIterable, CustomStringConver
         case .killTrip: "kill_trip"
         case .killReset: "kill_reset"
         case .killReducing: "kill_reducing"
+        case .killFlat: "kill_flat"
+        case .anomaly: "anomaly"
         case .limitChange: "limit_change"
         case .quote: "quote"
         case .test: "test"

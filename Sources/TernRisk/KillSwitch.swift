@@ -61,6 +61,8 @@ public enum KillCause: UInt8, Sendable, BitwiseCopyable, Hashable, CaseIterable,
     case securityAlert = 7
     /// A fill Tern cannot attribute to an order, or another accounting anomaly.
     case accountingAnomaly = 8
+    /// The journal could not take a record (`TernJournal.RiskJournal`'s loss policy).
+    case journalFailure = 9
 
     public var description: String {
         switch self {
@@ -72,6 +74,7 @@ public enum KillCause: UInt8, Sendable, BitwiseCopyable, Hashable, CaseIterable,
         case .orderRate: "order_rate"
         case .securityAlert: "security_alert"
         case .accountingAnomaly: "accounting_anomaly"
+        case .journalFailure: "journal_failure"
         }
     }
 }

@@ -39,6 +39,11 @@ struct RiskCore: ~Copyable {
     var seenGeneration: UInt64 = 0
     /// Per scope index: a bit set of `KillCause` raw values.
     let causes: UnsafeMutablePointer<UInt16>
+    /// Per scope index: the state as the engine has processed it (`KillState` raw values). The
+    /// shared flags run ahead of it by the trips other threads made and the engine has not handled
+    /// yet; operator decisions (reset, REDUCING, flat) read this one, so they depend only on what
+    /// the engine has recorded and a replay takes them the same way.
+    let states: UnsafeMutablePointer<UInt8>
 
     // MARK: Mutable state
     let markets: UnsafeMutablePointer<MarketState>
@@ -109,6 +114,8 @@ struct RiskCore: ~Copyable {
         scopes = killSwitch.layout
         causes = .allocate(capacity: killSwitch.scopeCount)
         causes.initialize(repeating: 0, count: killSwitch.scopeCount)
+        states = .allocate(capacity: killSwitch.scopeCount)
+        states.initialize(repeating: 0, count: killSwitch.scopeCount)
 
         markets = .allocate(capacity: max(instrumentCount, 1))
         markets.initialize(repeating: MarketState(), count: max(instrumentCount, 1))
@@ -159,6 +166,7 @@ struct RiskCore: ~Copyable {
         permittedBits.deallocate()
         strategyAccountBits.deallocate()
         causes.deallocate()
+        states.deallocate()
         markets.deallocate()
         positions.deallocate()
         accountTotals.deallocate()
@@ -291,6 +299,13 @@ struct RiskCore: ~Copyable {
 
     @inline(__always)
     func flag(_ i: Int) -> UInt8 { flags[i].load(ordering: .acquiring) }
+
+    /// Sets scope `k`'s processed state and its shared flag.
+    @inline(__always)
+    func setState(_ k: Int, _ s: KillState) {
+        states[k] = s.rawValue
+        flags[k].store(s.rawValue, ordering: .sequentiallyConsistent)
+    }
 
     /// The kill gate: `.tripped` with the widest tripped scope, `.reducing` if any scope is
     /// reducing (and none tripped), else armed.

@@ -376,8 +376,8 @@ extension RiskCore {
 
     /// A flat scope in REDUCING goes back to tripped.
     mutating func trippedWhenFlat(_ scope: KillScope, _ now: Int64) {
-        if let k = scopes.index(scope), flag(k) == KillState.reducing.rawValue {
-            flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
+        if let k = scopes.index(scope), states[k] == KillState.reducing.rawValue {
+            setState(k, .tripped)
             events.append(.flat(scope: scope, at: Timestamp(rawValue: now)))
         }
     }
@@ -491,10 +491,19 @@ extension RiskCore {
     }
 
     /// Trips from the engine's own thread (a trigger fired): flag, record, cancel-all at once.
+    ///
+    /// Only this trip is handled: trips other threads made wait for the next call's prologue, so
+    /// they are recorded as inputs at a point a replay can reproduce, never in the middle of a call.
     mutating func trip(_ scope: KillScope, _ cause: KillCause, actor: String, reason: String, _ now: Int64) {
-        killSwitch.trip(scope, cause: cause, actor: actor, reason: reason, at: Timestamp(rawValue: now))
-        processKillRequests(now)
+        guard let k = scopes.index(scope) else { return }
+        setState(k, .tripped)
+        causes[k] |= 1 << UInt16(cause.rawValue)
+        let n = cancelAll(scope, now)
+        events.append(.tripped(scope: scope, cause: cause, actor: actor, reason: reason, at: Timestamp(rawValue: now), lastApprovedSequence: sequence, cancels: n))
     }
+
+    /// Whether another thread tripped a scope the engine has not handled yet.
+    var hasKillRequests: Bool { generation.pointee.load(ordering: .acquiring) != seenGeneration }
 
     /// Handles trips made on any thread since the last call: records them and emits the cancels.
     /// One atomic load when nothing happened.
@@ -509,6 +518,8 @@ extension RiskCore {
         seenGeneration = generation.pointee.load(ordering: .acquiring)
         for t in killSwitch.drain() {
             guard let k = scopes.index(t.scope) else { continue }
+            // Tripped even if an operator call reset the flag after the trip and before this.
+            setState(k, .tripped)
             causes[k] |= 1 << UInt16(t.cause.rawValue)
             let n = cancelAll(t.scope, now)
             events.append(.tripped(scope: t.scope, cause: t.cause, actor: t.actor, reason: t.reason, at: t.timestamp, lastApprovedSequence: sequence, cancels: n))
@@ -543,24 +554,22 @@ extension RiskCore {
 
     mutating func reset(_ scope: KillScope, operator name: String, reason: String, _ now: Int64) throws(RiskOperatorError) {
         guard operators.contains(name) else { throw .unauthorized(name) }
-        processKillRequests(now)
         guard let k = scopes.index(scope) else { throw .unknownScope(scope) }
-        guard flag(k) != KillState.armed.rawValue else { throw .notTripped(scope) }
+        guard states[k] != KillState.armed.rawValue else { throw .notTripped(scope) }
         for cause in KillCause.allCases where causes[k] & (1 << UInt16(cause.rawValue)) != 0 {
             if causeHolds(scope, cause, now) { throw .causeStillHolds(scope, cause) }
         }
         causes[k] = 0
-        flags[k].store(KillState.armed.rawValue, ordering: .sequentiallyConsistent)
+        setState(k, .armed)
         if case .strategy(let id) = scope { strategyLog(Int(id.rawValue), .execution).pointee.clear() }
         events.append(.reset(scope: scope, operator: name, reason: reason, at: Timestamp(rawValue: now)))
     }
 
     mutating func enterReducing(_ scope: KillScope, operator name: String, reason: String, _ now: Int64) throws(RiskOperatorError) {
         guard operators.contains(name) else { throw .unauthorized(name) }
-        processKillRequests(now)
         guard let k = scopes.index(scope) else { throw .unknownScope(scope) }
-        guard flag(k) == KillState.tripped.rawValue else { throw .notTripped(scope) }
-        flags[k].store(KillState.reducing.rawValue, ordering: .sequentiallyConsistent)
+        guard states[k] == KillState.tripped.rawValue else { throw .notTripped(scope) }
+        setState(k, .reducing)
         events.append(.reducing(scope: scope, operator: name, reason: reason, at: Timestamp(rawValue: now)))
     }
 
@@ -571,17 +580,17 @@ extension RiskCore {
             case .tripped(let scope, let cause, _, _, _, _, _):
                 guard let k = scopes.index(scope) else { continue }
                 causes[k] |= 1 << UInt16(cause.rawValue)
-                flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
+                setState(k, .tripped)
             case .reset(let scope, _, _, _):
                 guard let k = scopes.index(scope) else { continue }
                 causes[k] = 0
-                flags[k].store(KillState.armed.rawValue, ordering: .sequentiallyConsistent)
+                setState(k, .armed)
             case .reducing(let scope, _, _, _):
                 guard let k = scopes.index(scope) else { continue }
-                flags[k].store(KillState.reducing.rawValue, ordering: .sequentiallyConsistent)
+                setState(k, .reducing)
             case .flat(let scope, _):
                 guard let k = scopes.index(scope) else { continue }
-                flags[k].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
+                setState(k, .tripped)
             case .anomaly: break
             }
             events.append(e)

@@ -1,3 +1,4 @@
+import CTernShims
 public import TernCore
 
 /// Pre-trade risk: every check of notes/risk.md §2.1 on each order, the exposure state the order
@@ -25,6 +26,19 @@ public final class RiskEngine {
     public let killSwitch: KillSwitch
     /// The configuration the engine runs with.
     public let configuration: RiskConfiguration
+
+    /// Receives every input and event from now on (a journal: `TernJournal.RiskJournal`). Events
+    /// recorded before it was set are not sent. Set it before trading; the engine keeps it alive.
+    public var recorder: (any RiskRecorder)? {
+        didSet {
+            fastRecorder = recorder
+            recordedEvents = core.pointee.events.count
+        }
+    }
+    /// `recorder` without reference counting on the calls (the strong reference above keeps it alive).
+    unowned(unsafe) var fastRecorder: (any RiskRecorder)? = nil
+    /// Events already passed to the recorder.
+    var recordedEvents = 0
 
     /// Creates an engine. Allocates every table now; nothing allocates while checking.
     ///
@@ -54,8 +68,7 @@ public final class RiskEngine {
     /// Checks `order` and, if accepted, commits it as sent: exposure is reserved from this moment
     /// (RTS 6 Art. 15(2)). The decision's `sequence` is the approval sequence number.
     public func submit(_ order: NewOrder, at now: Timestamp) -> RiskDecision {
-        let t = core.pointee.clock(now)
-        core.pointee.processKillRequests(t)
+        let t = prologue(now)
         let s = Int(order.strategyID.rawValue)
         if s < core.pointee.strategyCount {
             core.pointee.strategyLog(s, .attempt).pointee.push(t)
@@ -67,10 +80,72 @@ public final class RiskEngine {
             core.pointee.counters.accepted &+= 1
         } else {
             core.pointee.counters.denied &+= 1
+            if d.isKillDenial { settleKillRace(d, now, t) }
         }
         attemptTrip(s, t)
+        if fastRecorder != nil { emit(.order(order, d, index: 0, count: 1), now) }
         return d
     }
+
+    /// The common start of an engine call: the clock, then trips made on other threads since the
+    /// last call (recorded as external inputs, before the call's own record).
+    @inline(__always)
+    func prologue(_ now: Timestamp) -> Int64 {
+        let t = core.pointee.clock(now)
+        core.pointee.processKillRequests(t)
+        flush(.external, now)
+        return t
+    }
+
+    /// A denial by the kill gate may have seen a flag another thread set after this call's
+    /// prologue: process that trip now, so it is recorded before the order it denied and a replay
+    /// denies the order the same way.
+    ///
+    /// `KillSwitch.trip` stores the flag before it queues the trip, so the gate can see a flag
+    /// whose trip is not queued yet: wait (a few instructions on the tripping thread, bounded at
+    /// about 50 ms should it be descheduled) until the scope the decision names is processed.
+    @inline(never)
+    func settleKillRace(_ d: RiskDecision, _ now: Timestamp, _ t: Int64) {
+        let k = Int(truncatingIfNeeded: d.value)
+        guard k >= 0, k < core.pointee.scopes.count else { return }
+        var spins = 0
+        while core.pointee.states[k] != KillState.tripped.rawValue, spins < 1_000_000 {
+            if core.pointee.hasKillRequests {
+                core.pointee.coldKillRequests(t)
+            } else {
+                tern_cpu_pause()
+                spins += 1
+            }
+        }
+        flush(.external, now)
+    }
+
+    /// Sends new events to the recorder as `origin`.
+    @inline(__always)
+    func flush(_ origin: RiskEventOrigin, _ now: Timestamp) {
+        if fastRecorder != nil, core.pointee.events.count != recordedEvents { coldFlush(origin, now) }
+    }
+
+    @inline(never)
+    func coldFlush(_ origin: RiskEventOrigin, _ now: Timestamp) {
+        guard let r = fastRecorder else { return }
+        let count = core.pointee.events.count
+        while recordedEvents < count {
+            r.record(.event(core.pointee.events[recordedEvents], origin), at: now)
+            recordedEvents += 1
+        }
+    }
+
+    /// Records a call, then what the engine derived from it (cold: only with a recorder).
+    @inline(never)
+    func emit(_ record: RiskRecord, _ now: Timestamp) {
+        guard let r = fastRecorder else { return }
+        r.record(record, at: now)
+        coldFlush(.derived, now)
+    }
+
+    /// The engine's clock: the latest time any state-changing call was given.
+    public var latest: Timestamp { Timestamp(rawValue: core.pointee.lastNow) }
 
     @inline(__always)
     func attemptTrip(_ s: Int, _ t: Int64) {
@@ -94,8 +169,18 @@ public final class RiskEngine {
     /// ones that did not fail themselves). Later orders are checked against the exposure of the
     /// earlier ones, so a basket cannot slip past an aggregate limit item by item.
     public func submitList(_ list: [NewOrder], at now: Timestamp) -> [RiskDecision] {
-        let t = core.pointee.clock(now)
-        core.pointee.processKillRequests(t)
+        let t = prologue(now)
+        let decisions = decideList(list, now, t)
+        if fastRecorder != nil {
+            for (k, (o, d)) in zip(list, decisions).enumerated() {
+                fastRecorder?.record(.order(o, d, index: k, count: list.count), at: now)
+            }
+            coldFlush(.derived, now)
+        }
+        return decisions
+    }
+
+    func decideList(_ list: [NewOrder], _ now: Timestamp, _ t: Int64) -> [RiskDecision] {
         guard list.count <= SlidingLog.undoDepth else {
             return list.map { _ in RiskDecision(reason: .orderListRejected, limit: .orderList, limitValue: Int128(SlidingLog.undoDepth), value: Int128(list.count)) }
         }
@@ -107,6 +192,7 @@ public final class RiskEngine {
             if !decision.isAccepted {
                 for (u, o) in zip(undo, list).reversed() { core.pointee.uncommit(u, o) }
                 core.pointee.counters.denied &+= list.count
+                if decision.isKillDenial { settleKillRace(decision, now, t) }
                 let failed = decisions.count
                 return list.indices.map { i in
                     i == failed ? decision : RiskDecision(reason: .orderListRejected, limit: .orderList, limitValue: Int128(failed), value: Int128(i))
@@ -125,24 +211,26 @@ public final class RiskEngine {
     /// Checks a replace and, if accepted, reserves the larger of the old and new order until the
     /// venue answers.
     public func submitReplace(_ replace: ReplaceOrder, at now: Timestamp) -> RiskDecision {
-        let t = core.pointee.clock(now)
-        core.pointee.processKillRequests(t)
+        let t = prologue(now)
         var d = core.pointee.evaluateReplace(replace, t)
         if d.isAccepted {
             d.sequence = core.pointee.commitReplace(replace, t)
             core.pointee.counters.accepted &+= 1
         } else {
             core.pointee.counters.denied &+= 1
+            if d.isKillDenial { settleKillRace(d, now, t) }
         }
+        if fastRecorder != nil { emit(.replace(replace, d), now) }
         return d
     }
 
     /// A cancel request: accepted for any working order, even with the kill switch tripped or the
     /// message limit spent (it is still counted). Denied only for an unknown order.
     public func submitCancel(_ cancel: CancelOrder, at now: Timestamp) -> RiskDecision {
-        let t = core.pointee.clock(now)
-        core.pointee.processKillRequests(t)
-        return core.pointee.submitCancel(cancel, t)
+        let t = prologue(now)
+        let d = core.pointee.submitCancel(cancel, t)
+        if fastRecorder != nil { emit(.cancel(cancel, d), now) }
+        return d
     }
 
     /// The second kill gate, immediately before an approved order's bytes go to the venue: false
@@ -161,20 +249,22 @@ public final class RiskEngine {
     /// the union (`.newOrder`, `.cancelOrder`, `.replaceOrder`) go through `submit…` instead and
     /// are ignored here.
     public func apply(_ event: OrderEvent, at now: Timestamp) {
-        let t = core.pointee.clock(now)
-        core.pointee.processKillRequests(t)
+        let t = prologue(now)
         core.pointee.apply(event, t)
+        if fastRecorder != nil { emit(.venue(event), now) }
     }
 
     /// A fill Tern did not send (manual, external, a transfer): moves the position of `account`,
     /// then checks the triggers as for any fill.
     public func applyExternalFill(account: AccountID, _ fill: Fill, at now: Timestamp) {
-        let t = core.pointee.clock(now)
+        let t = prologue(now)
         let i = Int(fill.instrumentID.rawValue)
-        guard Int(account.rawValue) < core.pointee.accountCount, i < core.pointee.instrumentCount, fill.quantity.rawValue > 0 else { return }
-        core.pointee.afterFill(
-            account: Int(account.rawValue), strategy: Int.max, instrument: i, side: fill.side, quantity: fill.quantity.rawValue,
-            price: fill.price.rawValue, fill, t)
+        if Int(account.rawValue) < core.pointee.accountCount, i < core.pointee.instrumentCount, fill.quantity.rawValue > 0 {
+            core.pointee.afterFill(
+                account: Int(account.rawValue), strategy: Int.max, instrument: i, side: fill.side, quantity: fill.quantity.rawValue,
+                price: fill.price.rawValue, fill, t)
+        }
+        if fastRecorder != nil { emit(.externalFill(account, fill), now) }
     }
 
     // MARK: Market data and session
@@ -182,11 +272,12 @@ public final class RiskEngine {
     /// A new quote (and optionally last trade) for `instrument`: the reference for collars, and
     /// the conservative mark (longs at the bid, shorts at the ask) for P&L and credit.
     public func updateQuote(_ instrument: InstrumentID, bid: Price, ask: Price, last: Price? = nil, at now: Timestamp) {
-        let t = core.pointee.clock(now)
+        let t = prologue(now)
         let i = Int(instrument.rawValue)
-        guard i < core.pointee.instrumentCount else { return }
-        core.pointee.processKillRequests(t)
-        core.pointee.updateQuote(i, bid: bid.rawValue, ask: ask.rawValue, last: last?.rawValue, t)
+        if i < core.pointee.instrumentCount {
+            core.pointee.updateQuote(i, bid: bid.rawValue, ask: ask.rawValue, last: last?.rawValue, t)
+        }
+        if fastRecorder != nil { emit(.quote(instrument, bid: bid, ask: ask, last: last), now) }
     }
 
     /// Sets an instrument's session state (halts and closes refuse new orders; pre-open and
@@ -195,43 +286,65 @@ public final class RiskEngine {
         let i = Int(instrument.rawValue)
         guard i < core.pointee.instrumentCount else { return }
         core.pointee.markets[i].session = state
+        if fastRecorder != nil { emit(.session(instrument, state), latest) }
     }
 
     /// While reconciling (after a reconnect, before working orders are known) every new order
     /// and replace is refused.
     public var isReconciling: Bool {
         get { core.pointee.reconciling }
-        set { core.pointee.reconciling = newValue }
+        set {
+            core.pointee.reconciling = newValue
+            if fastRecorder != nil { emit(.reconciling(newValue), latest) }
+        }
     }
 
     /// Starts a new trading day (client order IDs reusable, P&L from the current marks).
-    public func beginTradingDay() { core.pointee.beginTradingDay() }
+    public func beginTradingDay() {
+        core.pointee.beginTradingDay()
+        if fastRecorder != nil { emit(.tradingDay, latest) }
+    }
 
     // MARK: Kill switch
 
     /// Trips `scope` from the owning thread and emits its cancel-all at once. Other threads use
     /// `killSwitch.trip`; the engine emits their cancels at its next call.
     public func trip(_ scope: KillScope, cause: KillCause = .manual, actor: String, reason: String, at now: Timestamp) {
-        let t = core.pointee.clock(now)
+        let t = prologue(now)
         core.pointee.trip(scope, cause, actor: actor, reason: reason, t)
+        flush(.operator, now)
     }
 
     /// Emits the cancel-all for trips made on other threads. `submit`, `apply` and the other
     /// calls do this first; a host with nothing to submit calls it from its loop.
     public func processKillRequests(at now: Timestamp) {
-        core.pointee.processKillRequests(core.pointee.clock(now))
+        if core.pointee.hasKillRequests { coldProcessKillRequests(now) }
+    }
+
+    @inline(never)
+    func coldProcessKillRequests(_ now: Timestamp) {
+        _ = prologue(now)
     }
 
     /// Resets a tripped scope to armed: only a configured operator, only with a reason, and never
     /// while the trip's cause still holds.
     public func reset(_ scope: KillScope, operator name: String, reason: String, at now: Timestamp) throws(RiskOperatorError) {
-        try core.pointee.reset(scope, operator: name, reason: reason, core.pointee.clock(now))
+        processKillRequests(at: now)
+        // The clock moves only if the reset happens (a refused call leaves no trace to replay).
+        let t = max(now.rawValue, core.pointee.lastNow)
+        try core.pointee.reset(scope, operator: name, reason: reason, t)
+        core.pointee.lastNow = t
+        flush(.operator, now)
     }
 
     /// Moves a tripped scope to reducing-only (orders that only reduce positions pass the full
     /// check path); it goes back to tripped when the scope is flat.
     public func enterReducing(_ scope: KillScope, operator name: String, reason: String, at now: Timestamp) throws(RiskOperatorError) {
-        try core.pointee.enterReducing(scope, operator: name, reason: reason, core.pointee.clock(now))
+        processKillRequests(at: now)
+        let t = max(now.rawValue, core.pointee.lastNow)
+        try core.pointee.enterReducing(scope, operator: name, reason: reason, t)
+        core.pointee.lastNow = t
+        flush(.operator, now)
     }
 
     /// The next cancel request the kill switch (or the reduce-only clamp) wants sent, or nil.
@@ -254,7 +367,10 @@ public final class RiskEngine {
     public var events: [RiskEvent] { core.pointee.events }
 
     /// Re-applies recorded kill events after a restart, so a tripped scope restarts tripped.
-    public func restoreKillState(from events: [RiskEvent]) { core.pointee.restoreKillState(events) }
+    public func restoreKillState(from events: [RiskEvent]) {
+        core.pointee.restoreKillState(events)
+        flush(.restored, latest)
+    }
 
     // MARK: State
 
@@ -296,5 +412,13 @@ public final class RiskEngine {
         guard configuration.operators.contains(name) else { throw .unauthorized(name) }
         guard Int(strategy.rawValue) < core.pointee.strategyCount else { throw .unknownScope(.strategy(strategy)) }
         core.pointee.strategyEnabled[Int(strategy.rawValue)] = enabled
+        if fastRecorder != nil { emit(.enabled(strategy, enabled, operator: name), latest) }
     }
+
+    /// A digest of the whole state (positions, totals, working orders, rate logs, duplicate and ID
+    /// tables, kill flags and causes, counters, events, the clock), equal in every process for
+    /// equal states: replaying a journal into a fresh engine must give the live engine's digest.
+    /// The cancel outbox is left out: it is what the host has not sent yet, and a host that
+    /// recovers reconciles with the venue instead. O(capacity): for checks, not the hot path.
+    public var stateDigest: UInt64 { core.pointee.digest() }
 }
