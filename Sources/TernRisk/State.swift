@@ -50,6 +50,9 @@ public struct PositionState: Hashable, Sendable {
     public var unrealizedAtDayStart: Int128 = 0
     /// |position| × mark × multiplier (for credit).
     public var markValue: Int128 = 0
+
+    /// A flat position with nothing working (what every position starts as).
+    public init() {}
 }
 
 /// Per account, and once for the firm: sums over instruments.

@@ -13,8 +13,11 @@ public enum RiskTape {
     public static let header = "time,record,id,decision,code,limit,limit_value,value,detail"
 
     /// Replays `tape` and returns the decisions file. Malformed rows are errors naming the line and column.
-    public static func replay(_ setup: RiskSetup, tape: [UInt8], name: String = "events") throws(RiskConfigError) -> String {
-        let engine = try RiskEngine(setup.configuration)
+    /// `engine`, if given, is used instead of a fresh engine with the setup's configuration (to
+    /// journal the run, for example).
+    public static func replay(_ setup: RiskSetup, tape: [UInt8], name: String = "events", engine given: RiskEngine? = nil) throws(RiskConfigError) -> String {
+        let engine: RiskEngine
+        if let given { engine = given } else { engine = try RiskEngine(setup.configuration) }
         var out = header + "\n"
         let rows = CSV.rows(tape)
         guard let (headerLine, cols) = rows.first else { throw RiskConfigError(file: name, line: 0, field: "header", message: "empty file") }

@@ -9,8 +9,8 @@ import Tern
 struct JournalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
-        abstract: "Journal tools: inspect and verify a journal directory (docs/journal.md).",
-        subcommands: [Inspect.self, Verify.self, Torture.self]
+        abstract: "Journal tools: inspect, verify and replay a journal directory (docs/journal.md).",
+        subcommands: [Inspect.self, Verify.self, Replay.self, Torture.self]
     )
 
     static func open(_ path: String) throws -> JournalReader {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Tern
 
 /// `tern risk check`: replays an order and event tape through the limits.
@@ -22,13 +23,32 @@ struct RiskCommand: ParsableCommand {
         var events: String
         @Option(help: "Where to write the decisions CSV ('-' for standard output).")
         var output: String = "-"
+        @Option(help: "Journal the run into this directory (created if needed; appended to if it holds a journal). `tern journal replay` rebuilds the state from it.")
+        var journal: String? = nil
 
         mutating func run() throws {
             let result: String
+            let limitsText = try readFile(limits)
+            let instrumentsText = try readFile(instruments)
             do {
-                let setup = try RiskSetup.parse(
-                    limits: readFile(limits), limitsName: limits, instruments: readFile(instruments), instrumentsName: instruments)
-                result = try RiskTape.replay(setup, tape: readFile(events), name: events)
+                let setup = try RiskSetup.parse(limits: limitsText, limitsName: limits, instruments: instrumentsText, instrumentsName: instruments)
+                let engine = try RiskEngine(setup.configuration)
+                var recorder: RiskJournal? = nil
+                if let journal {
+                    mkdir(journal, 0o755)
+                    do {
+                        recorder = RiskJournal(
+                            writer: try JournalWriter(directory: journal), engine: engine, limits: String(decoding: limitsText, as: UTF8.self),
+                            instruments: String(decoding: instrumentsText, as: UTF8.self), lossPolicy: .wait)
+                    } catch {
+                        throw ValidationError(error.description)
+                    }
+                }
+                result = try RiskTape.replay(setup, tape: readFile(events), name: events, engine: engine)
+                if let recorder {
+                    do { try recorder.close() } catch { throw ValidationError(error.description) }
+                    FileHandle.standardError.write(Data("journal \(journal!): \(recorder.writer.durableSequence) records durable, state digest \(hexDigest(engine.stateDigest))\n".utf8))
+                }
             } catch let error as RiskConfigError {
                 throw ValidationError(error.description)
             }

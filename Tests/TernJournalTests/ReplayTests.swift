@@ -408,4 +408,61 @@ struct RiskWorkload {
         // Every short or long payload is refused; only some 0xFF bytes land in free-form fields.
         #expect(refused > written / 2)
     }
+
+    /// `tern risk check --journal` then `tern journal replay --json`: the rebuilt state is the
+    /// state of the same tape run in this process, and a journal replayed with other limits is refused.
+    @Test func theCommandLineRebuildsTheTapeRun() throws {
+        guard let tern = FaultTests.tern else {
+            Issue.record("the tern executable is not built next to the tests")
+            return
+        }
+        let dir = Scratch("cli")
+        defer { dir.remove() }
+        let ex = RiskFixture.root.appendingPathComponent("examples/risk").path
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tern)
+            p.arguments = args
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = Pipe()
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let journal = dir.path + "/j"
+        let (rc, _) = try run([
+            "risk", "check", "--limits", ex + "/limits.conf", "--instruments", ex + "/instruments.csv", "--events", ex + "/events.csv",
+            "--output", dir.path + "/decisions.csv", "--journal", journal,
+        ])
+        #expect(rc == 0)
+        let (rc2, text) = try run(["journal", "replay", journal, "--json"])
+        #expect(rc2 == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+
+        let setup = RiskFixture.setup()
+        let engine = try RiskEngine(setup.configuration)
+        _ = try RiskTape.replay(setup, tape: Array(try Data(contentsOf: URL(fileURLWithPath: ex + "/events.csv"))), engine: engine)
+        #expect(json["exact"] as? Bool == true)
+        #expect(json["digest"] as? String == String(engine.stateDigest, radix: 16).leftPadded(16))
+        #expect(json["digests_checked"] as? Int == 1)
+        let positions = json["positions"] as! [[String: Any]]
+        let es = engine.position(account: AccountID(rawValue: 0), instrument: InstrumentID(rawValue: 0))!
+        #expect(positions.first?["realized"] as? String == Money(rawValue: es.realized).description)
+        #expect(positions.first?["position"] as? String == Quantity(rawValue: es.position).description)
+        let kill = json["kill"] as! [[String: Any]]
+        #expect(kill.map { $0["scope"] as! String } == ["account:main"])
+        #expect((json["counters"] as! [String: Any])["accepted"] as? Int == engine.counters.accepted)
+
+        // Other limits: refused (exit 64) with the reason.
+        let other = dir.path + "/limits.conf"
+        try RiskFixture.limits.replacingOccurrences(of: "max_working_orders = 500", with: "max_working_orders = 499").write(toFile: other, atomically: true, encoding: .utf8)
+        let (rc3, _) = try run(["journal", "replay", journal, "--limits", other, "--instruments", ex + "/instruments.csv"])
+        #expect(rc3 == 64)
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }
