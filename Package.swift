@@ -90,7 +90,7 @@ let package = Package(
         // client module calls it (so generic code is specialized across the module boundary exactly
         // as in a user's binary). scripts/check-hot-paths.sh disassembles these. Not a product.
         .target(
-            name: "HotPathProbes", dependencies: ["TernCore", "TernQueues", "TernInference", "TernRisk"], swiftSettings: librarySettings),
+            name: "HotPathProbes", dependencies: ["TernCore", "TernQueues", "TernInference", "TernRisk", "TernJournal"], swiftSettings: librarySettings),
 
         // MARK: Tests. TernTestSupport holds helpers every test target shares (not a product).
         .target(name: "TernTestSupport", path: "Tests/TernTestSupport"),

@@ -86,6 +86,16 @@ let package = Package(
             ],
             path: "Tools/RiskCompare"
         ),
+        .executableTarget(
+            name: "journal-compare",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "TernJournal", package: "tern"),
+                .product(name: "TernRisk", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+            ],
+            path: "Tools/JournalCompare"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

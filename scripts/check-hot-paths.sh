@@ -17,6 +17,9 @@ PROBES=(
     probeRiskEvaluate
     probeRiskSubmit
     probeRiskMayRelease
+    probeJournalAppend
+    probeRiskJournalOrder
+    probeRiskJournalFill
     probePriceParseUTF8
     probeQuantityParseRounding
     probePriceParseString
@@ -70,7 +73,8 @@ echo "== hot-path check: building HotPathProbes (release)"
 swift build -c release --target HotPathProbes 2>&1 | grep -E "error|warning:|Compiling|Build" || true
 objects=(.build/release/HotPathProbes.build/*.o .build/release/TernCore.build/*.o
     .build/release/TernQueues.build/*.o .build/release/TernSystem.build/*.o
-    .build/release/TernInference.build/*.o .build/release/TernRisk.build/*.o)
+    .build/release/TernInference.build/*.o .build/release/TernRisk.build/*.o
+    .build/release/TernJournal.build/*.o)
 
 echo "== hot-path check: probes and everything they call"
 python3 scripts/hot_path_check.py --roots '$s13HotPathProbes' --name-contains 'HotPathProbes.probe' --cold '.cold' --expect "${PROBES[*]}" "${objects[@]}"

@@ -1,6 +1,6 @@
-import CTernShims
 public import TernCore
 public import TernRisk
+import TernSystem
 
 /// Journals a `RiskEngine`: every input it acts on and every event it produces, as records in a
 /// `JournalWriter`, on the engine's thread, without blocking or allocating (records with strings,
@@ -48,7 +48,23 @@ public final class RiskJournal: RiskRecorder {
         engine.recorder = self
     }
 
+    /// Records without strings (orders, venue events, quotes: the stream) are encoded into a
+    /// fixed stack buffer; the rest (operator and kill events, which carry who and why) take the
+    /// cold path.
     public func record(_ record: RiskRecord, at now: Timestamp) {
+        withUnsafeTemporaryAllocation(byteCount: 128, alignment: 16) { raw in
+            var w = PayloadEncoder(base: raw.baseAddress!)
+            if RiskPayload.encodeFixed(record, &w) {
+                append(RiskPayload.type(record), now, UnsafeRawBufferPointer(start: raw.baseAddress, count: w.count))
+            } else {
+                coldRecord(record, now)
+            }
+        }
+    }
+
+    /// Records with strings, sized to fit (cold: operator and kill-switch events).
+    @inline(never)
+    func coldRecord(_ record: RiskRecord, _ now: Timestamp) {
         let type = RiskPayload.type(record)
         withUnsafeTemporaryAllocation(byteCount: RiskPayload.size(record), alignment: 16) { raw in
             let n = RiskPayload.encode(record, into: raw.baseAddress!)
@@ -58,11 +74,11 @@ public final class RiskJournal: RiskRecorder {
 
     @inline(__always)
     func append(_ type: JournalEventType, _ now: Timestamp, _ payload: UnsafeRawBufferPointer) {
-        if writer.append(type: type.rawValue, timestamp: now.rawValue, payload: payload) == 0 { appendFailed(type, now, payload) }
+        if writer.append(type: type.rawValue, timestamp: now.rawValue, payload: payload) == 0 { coldAppendFailed(type, now, payload) }
     }
 
     @inline(never)
-    func appendFailed(_ type: JournalEventType, _ now: Timestamp, _ payload: UnsafeRawBufferPointer) {
+    func coldAppendFailed(_ type: JournalEventType, _ now: Timestamp, _ payload: UnsafeRawBufferPointer) {
         if lossPolicy == .wait {
             while writer.health == .running, payload.count <= JournalFormat.maxPayload {
                 if writer.append(type: type.rawValue, timestamp: now.rawValue, payload: payload) != 0 { return }
@@ -109,5 +125,3 @@ public final class RiskJournal: RiskRecorder {
     }
 }
 
-@inline(__always)
-func spinPause() { tern_cpu_pause() }

@@ -203,6 +203,24 @@ public enum RiskPayload {
     /// Writes `record`'s payload at `p` (at least `size(record)` bytes); returns the byte count.
     public static func encode(_ record: RiskRecord, into p: UnsafeMutableRawPointer) -> Int {
         var w = PayloadEncoder(base: p)
+        if encodeFixed(record, &w) { return w.count }
+        switch record {
+        case .enabled(let s, let on, let op):
+            w.u8(LimitChange.strategyEnabled.rawValue)
+            w.u32(s.rawValue)
+            w.bool(on)
+            w.string(op)
+        case .event(let e, let origin):
+            event(e, origin, &w)
+        default:
+            break
+        }
+        return w.count
+    }
+
+    /// Encodes the records without strings (at most 128 bytes); false for the others.
+    @inline(__always)
+    static func encodeFixed(_ record: RiskRecord, _ w: inout PayloadEncoder) -> Bool {
         switch record {
         case .order(let o, let d, let index, let count):
             order(o, d, index: index, count: count, &w)
@@ -229,15 +247,10 @@ public enum RiskPayload {
             w.bool(on)
         case .tradingDay:
             break
-        case .enabled(let s, let on, let op):
-            w.u8(LimitChange.strategyEnabled.rawValue)
-            w.u32(s.rawValue)
-            w.bool(on)
-            w.string(op)
-        case .event(let e, let origin):
-            event(e, origin, &w)
+        case .enabled, .event:
+            return false
         }
-        return w.count
+        return true
     }
 
     /// A new order; `count` 0 marks one passed to `apply` (which ignores requests).

@@ -32,11 +32,15 @@ public final class RiskEngine {
     public var recorder: (any RiskRecorder)? {
         didSet {
             fastRecorder = recorder
+            recording = recorder != nil
             recordedEvents = core.pointee.events.count
         }
     }
     /// `recorder` without reference counting on the calls (the strong reference above keeps it alive).
     unowned(unsafe) var fastRecorder: (any RiskRecorder)? = nil
+    /// Whether there is a recorder: what the hot paths test (testing `fastRecorder` against nil
+    /// retains and releases it).
+    var recording = false
     /// Events already passed to the recorder.
     var recordedEvents = 0
 
@@ -80,10 +84,10 @@ public final class RiskEngine {
             core.pointee.counters.accepted &+= 1
         } else {
             core.pointee.counters.denied &+= 1
-            if d.isKillDenial { settleKillRace(d, now, t) }
+            if d.isKillDenial { coldSettleKillRace(d, now, t) }
         }
         attemptTrip(s, t)
-        if fastRecorder != nil { emit(.order(order, d, index: 0, count: 1), now) }
+        if recording { coldEmit(.order(order, d, index: 0, count: 1), now) }
         return d
     }
 
@@ -105,7 +109,7 @@ public final class RiskEngine {
     /// whose trip is not queued yet: wait (a few instructions on the tripping thread, bounded at
     /// about 50 ms should it be descheduled) until the scope the decision names is processed.
     @inline(never)
-    func settleKillRace(_ d: RiskDecision, _ now: Timestamp, _ t: Int64) {
+    func coldSettleKillRace(_ d: RiskDecision, _ now: Timestamp, _ t: Int64) {
         let k = Int(truncatingIfNeeded: d.value)
         guard k >= 0, k < core.pointee.scopes.count else { return }
         var spins = 0
@@ -123,7 +127,7 @@ public final class RiskEngine {
     /// Sends new events to the recorder as `origin`.
     @inline(__always)
     func flush(_ origin: RiskEventOrigin, _ now: Timestamp) {
-        if fastRecorder != nil, core.pointee.events.count != recordedEvents { coldFlush(origin, now) }
+        if recording, core.pointee.events.count != recordedEvents { coldFlush(origin, now) }
     }
 
     @inline(never)
@@ -138,7 +142,7 @@ public final class RiskEngine {
 
     /// Records a call, then what the engine derived from it (cold: only with a recorder).
     @inline(never)
-    func emit(_ record: RiskRecord, _ now: Timestamp) {
+    func coldEmit(_ record: RiskRecord, _ now: Timestamp) {
         guard let r = fastRecorder else { return }
         r.record(record, at: now)
         coldFlush(.derived, now)
@@ -171,7 +175,7 @@ public final class RiskEngine {
     public func submitList(_ list: [NewOrder], at now: Timestamp) -> [RiskDecision] {
         let t = prologue(now)
         let decisions = decideList(list, now, t)
-        if fastRecorder != nil {
+        if recording {
             for (k, (o, d)) in zip(list, decisions).enumerated() {
                 fastRecorder?.record(.order(o, d, index: k, count: list.count), at: now)
             }
@@ -192,7 +196,7 @@ public final class RiskEngine {
             if !decision.isAccepted {
                 for (u, o) in zip(undo, list).reversed() { core.pointee.uncommit(u, o) }
                 core.pointee.counters.denied &+= list.count
-                if decision.isKillDenial { settleKillRace(decision, now, t) }
+                if decision.isKillDenial { coldSettleKillRace(decision, now, t) }
                 let failed = decisions.count
                 return list.indices.map { i in
                     i == failed ? decision : RiskDecision(reason: .orderListRejected, limit: .orderList, limitValue: Int128(failed), value: Int128(i))
@@ -218,9 +222,9 @@ public final class RiskEngine {
             core.pointee.counters.accepted &+= 1
         } else {
             core.pointee.counters.denied &+= 1
-            if d.isKillDenial { settleKillRace(d, now, t) }
+            if d.isKillDenial { coldSettleKillRace(d, now, t) }
         }
-        if fastRecorder != nil { emit(.replace(replace, d), now) }
+        if recording { coldEmit(.replace(replace, d), now) }
         return d
     }
 
@@ -229,7 +233,7 @@ public final class RiskEngine {
     public func submitCancel(_ cancel: CancelOrder, at now: Timestamp) -> RiskDecision {
         let t = prologue(now)
         let d = core.pointee.submitCancel(cancel, t)
-        if fastRecorder != nil { emit(.cancel(cancel, d), now) }
+        if recording { coldEmit(.cancel(cancel, d), now) }
         return d
     }
 
@@ -251,7 +255,7 @@ public final class RiskEngine {
     public func apply(_ event: OrderEvent, at now: Timestamp) {
         let t = prologue(now)
         core.pointee.apply(event, t)
-        if fastRecorder != nil { emit(.venue(event), now) }
+        if recording { coldEmit(.venue(event), now) }
     }
 
     /// A fill Tern did not send (manual, external, a transfer): moves the position of `account`,
@@ -264,7 +268,7 @@ public final class RiskEngine {
                 account: Int(account.rawValue), strategy: Int.max, instrument: i, side: fill.side, quantity: fill.quantity.rawValue,
                 price: fill.price.rawValue, fill, t)
         }
-        if fastRecorder != nil { emit(.externalFill(account, fill), now) }
+        if recording { coldEmit(.externalFill(account, fill), now) }
     }
 
     // MARK: Market data and session
@@ -277,7 +281,7 @@ public final class RiskEngine {
         if i < core.pointee.instrumentCount {
             core.pointee.updateQuote(i, bid: bid.rawValue, ask: ask.rawValue, last: last?.rawValue, t)
         }
-        if fastRecorder != nil { emit(.quote(instrument, bid: bid, ask: ask, last: last), now) }
+        if recording { coldEmit(.quote(instrument, bid: bid, ask: ask, last: last), now) }
     }
 
     /// Sets an instrument's session state (halts and closes refuse new orders; pre-open and
@@ -286,7 +290,7 @@ public final class RiskEngine {
         let i = Int(instrument.rawValue)
         guard i < core.pointee.instrumentCount else { return }
         core.pointee.markets[i].session = state
-        if fastRecorder != nil { emit(.session(instrument, state), latest) }
+        if recording { coldEmit(.session(instrument, state), latest) }
     }
 
     /// While reconciling (after a reconnect, before working orders are known) every new order
@@ -295,14 +299,14 @@ public final class RiskEngine {
         get { core.pointee.reconciling }
         set {
             core.pointee.reconciling = newValue
-            if fastRecorder != nil { emit(.reconciling(newValue), latest) }
+            if recording { coldEmit(.reconciling(newValue), latest) }
         }
     }
 
     /// Starts a new trading day (client order IDs reusable, P&L from the current marks).
     public func beginTradingDay() {
         core.pointee.beginTradingDay()
-        if fastRecorder != nil { emit(.tradingDay, latest) }
+        if recording { coldEmit(.tradingDay, latest) }
     }
 
     // MARK: Kill switch
@@ -412,7 +416,7 @@ public final class RiskEngine {
         guard configuration.operators.contains(name) else { throw .unauthorized(name) }
         guard Int(strategy.rawValue) < core.pointee.strategyCount else { throw .unknownScope(.strategy(strategy)) }
         core.pointee.strategyEnabled[Int(strategy.rawValue)] = enabled
-        if fastRecorder != nil { emit(.enabled(strategy, enabled, operator: name), latest) }
+        if recording { coldEmit(.enabled(strategy, enabled, operator: name), latest) }
     }
 
     /// A digest of the whole state (positions, totals, working orders, rate logs, duplicate and ID
