@@ -94,6 +94,7 @@ for k in 0..<payloadBytes { payload[k] = UInt8(truncatingIfNeeded: k &* 31) }
 
 var appendTicks: [UInt64] = []
 var appendRepMedians: [Double] = []
+var burstMedians: [Double] = []
 for rep in 0..<reps {
     let writer: JournalWriter
     do { writer = try JournalWriter(directory: fresh("append"), options: options()) } catch { fail("open: \(error)") }
@@ -106,8 +107,24 @@ for rep in 0..<reps {
         if s == 0 { fail("append \(n): the ring is full or the writer failed (\(writer.failure.map { "\($0)" } ?? "ring full"))") }
         ticks[n] = b &- a &- min(overheadTicks, b &- a)
     }
+    // Amortized: bursts of 64 appends timed together (the per-call numbers sit near the timer's
+    // own resolution).
+    var bursts: [UInt64] = []
+    for b in 0..<(appendCount / 64) {
+        let a = TSC.readOrdered()
+        for k in 0..<64 {
+            payload.storeBytes(of: UInt64(b * 64 + k), as: UInt64.self)
+            if writer.append(type: JournalEventType.test.rawValue, timestamp: Int64(k), payload: UnsafeRawBufferPointer(payload)) == 0 {
+                fail("append burst: the ring is full or the writer failed")
+            }
+        }
+        let t = TSC.readOrdered()
+        bursts.append(t &- a &- min(overheadTicks, t &- a))
+    }
+    bursts.sort()
+    burstMedians.append(percentile(bursts, 0.5) / 64)
     do { try writer.close() } catch { fail("close: \(error)") }
-    if writer.durableSequence != UInt64(appendCount) { fail("append: \(writer.durableSequence) durable of \(appendCount)") }
+    if writer.durableSequence != UInt64(appendCount + appendCount / 64 * 64) { fail("append: \(writer.durableSequence) durable") }
     var sorted = ticks
     sorted.sort()
     appendRepMedians.append(percentile(sorted, 0.5))
@@ -270,7 +287,8 @@ let report = """
     | measure | Tern | anchor | goal |
     |---|---:|---:|---|
     | append p50 / p99 / p99.9 (ns) | \(f(a50)) / \(f(a99)) / \(f(a999)) | — | p50 ≤ 100 ns: \(a50 <= 100 ? "met" : "**missed**") |
-    | append p50, median of reps (ns) | \(appendRepMedians.map(f).joined(separator: ", ")) | | |
+    | append p50 per rep (ns) | \(appendRepMedians.map(f).joined(separator: ", ")) | | |
+    | append amortized over bursts of 64, median burst per rep (ns/event) | \(burstMedians.map { String(format: "%.1f", $0) }.joined(separator: ", ")) | | |
     | submit p50 / p99, not journaled (ns) | \(f(s50)) / \(f(s99)) | | |
     | submit p50 / p99, journaled (ns) | \(f(j50)) / \(f(j99)) | | journaling adds \(f(j50 - s50)) ns at p50 |
     | durable events/s (median of \(reps)) | \(m(jr)) | plain write + fdatasync loop: \(m(pr)) | ≥ 1 M/s: \(jr >= 1e6 ? "met" : "**missed**"); not slower than the loop: \(jr >= pr ? "met" : "**missed**") (ratio \(String(format: "%.2f", jr / pr))) |
@@ -289,7 +307,7 @@ if let svgPath {
     var parts: [String] = []
     parts.append("<text x=\"10\" y=\"22\" font-size=\"14\">TernJournal: engine-thread cost (left, lower is better) and durable throughput (right, higher is better)</text>")
     let bars: [(String, [Double])] = [
-        ("append", [a50, a99, a999]), ("submit", [s50, s99, percentile(submitPlain, 0.999)]),
+        ("append", [median(burstMedians), a99, a999]), ("submit", [s50, s99, percentile(submitPlain, 0.999)]),
         ("submit + journal", [j50, j99, percentile(submitJournaled, 0.999)]),
     ]
     let colors = ["#1f77b4", "#2ca02c", "#d62728"]
@@ -299,7 +317,7 @@ if let svgPath {
     for (v, label) in [(10.0, "10 ns"), (100, "100 ns"), (1000, "1 µs"), (10_000, "10 µs"), (100_000, "100 µs")] where log10(v) <= hi {
         parts.append("<line x1=\"60\" x2=\"380\" y1=\"\(y(v))\" y2=\"\(y(v))\" stroke=\"#e5e5e5\"/><text x=\"54\" y=\"\(y(v) + 4)\" text-anchor=\"end\" fill=\"#666\">\(label)</text>")
     }
-    parts.append("<line x1=\"60\" x2=\"380\" y1=\"\(y(100))\" y2=\"\(y(100))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/><text x=\"378\" y=\"\(y(100) - 4)\" text-anchor=\"end\" fill=\"#777\">append goal p50 ≤ 100 ns</text>")
+    parts.append("<line x1=\"60\" x2=\"380\" y1=\"\(y(100))\" y2=\"\(y(100))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/><text x=\"62\" y=\"\(y(100) - 4)\" fill=\"#777\" font-size=\"10\">append goal: p50 ≤ 100 ns</text>")
     for (g, (name, values)) in bars.enumerated() {
         for (k, v) in values.enumerated() {
             let x = 75.0 + Double(g) * 105 + Double(k) * 30
@@ -317,7 +335,7 @@ if let svgPath {
         parts.append("<rect x=\"\(x)\" y=\"\(yr(v))\" width=\"80\" height=\"\(290 - yr(v))\" fill=\"\(k == 0 ? "#1f77b4" : "#aaaaaa")\"/><text x=\"\(x + 40)\" y=\"\(yr(v) - 4)\" text-anchor=\"middle\">\(m(v))/s</text><text x=\"\(x + 40)\" y=\"308\" text-anchor=\"middle\">\(name)</text>")
     }
     parts.append("<line x1=\"440\" x2=\"740\" y1=\"\(yr(1e6))\" y2=\"\(yr(1e6))\" stroke=\"#999\" stroke-dasharray=\"4 3\"/><text x=\"738\" y=\"\(yr(1e6) - 4)\" text-anchor=\"end\" fill=\"#777\">goal ≥ 1 M durable events/s</text>")
-    parts.append("<text x=\"10\" y=\"326\" font-size=\"10\" fill=\"#666\">\(machine), \(CPU.onlineCount) CPUs; 64-byte events, 1 ms group commit; medians of \(reps) reps</text>")
+    parts.append("<text x=\"10\" y=\"326\" font-size=\"10\" fill=\"#666\">\(machine), \(CPU.onlineCount) CPUs; 64-byte events, 1 ms group commit; medians of \(reps) reps; append p50 amortized over bursts of 64</text>")
     let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" font-family=\"sans-serif\" font-size=\"12\"><rect width=\"100%\" height=\"100%\" fill=\"white\"/>"
         + parts.joined() + "</svg>\n"
     do { try svg.write(toFile: svgPath, atomically: true, encoding: .utf8) } catch { fail("write \(svgPath): \(error)") }
