@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer target for a time budget; exits non-zero if it finds a crash or a violated property.
 #
-# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price, models, risk)
+# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price, models, risk, journal)
 #
 # Builds the target with `swiftc -sanitize=fuzzer,address` from the module's sources plus
 # Fuzz/<target>/*.swift into .build-fuzz/, seeds a corpus from Fuzz/<target>/seeds.txt (one input
@@ -11,6 +11,9 @@
 #
 # `risk` compiles TernCore and TernRisk as one module, so its copies of the TernRisk sources lose
 # their `import TernCore` lines (in .build-fuzz/risk/src; the repository's files are untouched).
+# `journal` does the same with TernCore, TernSystem, TernQueues, TernRisk and TernJournal, links
+# CTernShims' C file (compiled with clang) and liburing/libnuma through module maps, and seeds its
+# corpus with journals `tern` writes (a risk tape run and test records).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
@@ -20,7 +23,8 @@ case "$target" in
     price) sources=(Sources/TernCore/*.swift) ; module=TernCore ; max_len=96 ;;
     models) sources=(Sources/TernInference/*.swift) ; module=TernInference ; max_len=16384 ;;
     risk) sources=() ; module=TernRisk ; max_len=8192 ;;
-    *) echo "unknown fuzz target '$target' (known: price, models, risk)"; exit 2 ;;
+    journal) sources=() ; module=TernJournal ; max_len=16384 ;;
+    *) echo "unknown fuzz target '$target' (known: price, models, risk, journal)"; exit 2 ;;
 esac
 
 work=.build-fuzz/$target
@@ -38,6 +42,32 @@ if [ "$target" = risk ]; then
     extra=(-I "$work/shims")
     { cat examples/risk/limits.conf; printf '\001'; cat examples/risk/instruments.csv; printf '\001'; cat examples/risk/events.csv; } \
         > "$work/corpus/seed-example"
+fi
+if [ "$target" = journal ]; then
+    rm -rf "$work/src" && mkdir -p "$work/src" "$work/shims"
+    for m in TernCore TernSystem TernQueues TernRisk TernJournal; do
+        for f in Sources/$m/*.swift; do
+            sed -E -e '/^(@_exported )?(public |internal |package )?import (TernCore|TernSystem|TernQueues|TernRisk)$/d' \
+                -e 's/(TernCore|TernSystem|TernQueues|TernRisk)\.([a-zA-Z])/TernJournal.\2/g' "$f" > "$work/src/$m-$(basename "$f")"
+        done
+    done
+    sources=("$work"/src/*.swift)
+    for m in CTernShims CNuma CLiburing; do mkdir -p "$work/shims/$m"; done
+    printf 'module CTernShims {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CTernShims/include/tern_shims.h" > "$work/shims/CTernShims/module.modulemap"
+    printf 'module CNuma [system] {\n    header "%s"\n    link "numa"\n    export *\n}\n' "$PWD/Sources/CNuma/shim.h" > "$work/shims/CNuma/module.modulemap"
+    printf 'module CLiburing [system] {\n    header "%s"\n    link "uring"\n    export *\n}\n' "$PWD/Sources/CLiburing/shim.h" > "$work/shims/CLiburing/module.modulemap"
+    clang -O1 -g -fsanitize=fuzzer-no-link,address -I Sources/CTernShims/include -c Sources/CTernShims/shims.c -o "$work/shims.o"
+    extra=(-I "$work/shims/CTernShims" -I "$work/shims/CNuma" -I "$work/shims/CLiburing" "$work/shims.o" -luring -lnuma)
+    # Seeds: a journaled risk tape run and a journal of test records, written by `tern`.
+    swift build --product tern 2>&1 | grep -E "error" || true
+    rm -rf "$work/seedj"
+    .build/debug/tern risk check --limits examples/risk/limits.conf --instruments examples/risk/instruments.csv \
+        --events examples/risk/events.csv --output /dev/null --journal "$work/seedj/risk" 2> /dev/null
+    # Segments hold at least one record of the largest size (64 KiB); the seeds keep their first
+    # 6000 bytes (the rest is pre-allocated zeros), which the reader takes as a torn tail.
+    .build/debug/tern journal torture "$work/seedj/test" --count 600 --segment-bytes 70000 > /dev/null
+    head -c 8192 "$work/seedj/risk/segment-00000001.tjl" > "$work/corpus/seed-risk"
+    { head -c 6000 "$work/seedj/test/segment-00000001.tjl"; printf '\000\377\000'; head -c 6000 "$work/seedj/test/segment-00000002.tjl"; } > "$work/corpus/seed-two-segments"
 fi
 echo "== fuzz $target: building"
 swiftc -parse-as-library -sanitize=fuzzer,address -O -g -module-name "$module" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the queue and kill-switch tests under ThreadSanitizer (a separate build in .build-tsan).
+# Runs the queue, kill-switch and journaled-replay (a second thread tripping) tests under ThreadSanitizer (a separate build in .build-tsan).
 #
 # First proves the sanitizer is live: a deliberately racy program must be reported. Then runs the
 # TernQueues suites and TernRisk's KillSwitchTests (a trip on one thread racing orders on another); any ThreadSanitizer report fails the run (TSan exits non-zero on a report, and
@@ -41,7 +41,7 @@ grep -E "error|warning: |Build" "$tmp/build.out" || true
 echo "== tsan: TernQueues and kill-switch tests"
 set +e +o pipefail
 swift test --skip-build --disable-xctest "${flags[@]}" \
-    --filter "SPSCRing|MPSCRing|BroadcastRing|ByteRing|KillSwitchTests" "$@" > "$tmp/tsan.out" 2>&1
+    --filter "SPSCRing|MPSCRing|BroadcastRing|ByteRing|KillSwitchTests|replayRebuildsTheLiveState" "$@" > "$tmp/tsan.out" 2>&1
 status=$?
 set -e -o pipefail
 grep -E "ThreadSanitizer|SUMMARY|✘|Test run with" "$tmp/tsan.out" || true

@@ -1,4 +1,4 @@
-public import TernCore
+import TernCore
 public import TernRisk
 
 // The payload encodings of the risk records (schema version 1). Every field little-endian, no

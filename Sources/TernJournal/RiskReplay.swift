@@ -1,4 +1,4 @@
-public import TernCore
+import TernCore
 public import TernRisk
 
 /// What a replay found.

@@ -35,7 +35,7 @@ struct RiskCommand: ParsableCommand {
                 let engine = try RiskEngine(setup.configuration)
                 var recorder: RiskJournal? = nil
                 if let journal {
-                    mkdir(journal, 0o755)
+                    try? FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
                     do {
                         recorder = RiskJournal(
                             writer: try JournalWriter(directory: journal), engine: engine, limits: String(decoding: limitsText, as: UTF8.self),
