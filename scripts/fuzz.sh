@@ -9,8 +9,8 @@
 # ../shared/models, read in place; for `risk`, examples/risk's three files joined by 0x01 bytes), and
 # runs. A crash leaves crash-<hash> in .build-fuzz/<target>/ with the input.
 #
-# `risk` compiles TernCore and TernRisk as one module, so its copies of the TernRisk sources lose
-# their `import TernCore` lines (in .build-fuzz/risk/src; the repository's files are untouched).
+# `risk` compiles TernCore and TernRisk as one module, so its copies of their sources lose their
+# imports of each other (in .build-fuzz/risk/src; the repository's files are untouched).
 # `journal` does the same with TernCore, TernSystem, TernQueues, TernRisk and TernJournal, links
 # CTernShims' C file (compiled with clang) and liburing/libnuma through module maps, and seeds its
 # corpus with journals `tern` writes (a risk tape run and test records).
@@ -30,34 +30,40 @@ esac
 work=.build-fuzz/$target
 extra=()
 mkdir -p "$work/corpus"
-if [ "$target" = risk ]; then
+# merge MODULE...: copies the modules' sources into $work/src as one module named $module, without
+# their imports of each other and with names qualified by them qualified by $module instead.
+merge() {
     rm -rf "$work/src" && mkdir -p "$work/src"
-    for f in Sources/TernRisk/*.swift; do
-        sed -E '/^(public |internal )?import TernCore$/d' "$f" > "$work/src/$(basename "$f")"
+    local names
+    names=$(IFS='|'; echo "$*")
+    for m in "$@"; do
+        for f in Sources/$m/*.swift; do
+            sed -E -e "/^(@_exported )?(public |internal |package )?import ($names)\$/d" \
+                -e "s/\<($names)\.([a-zA-Z])/$module.\2/g" "$f" > "$work/src/$m-$(basename "$f")"
+        done
     done
-    sources=(Sources/TernCore/*.swift "$work"/src/*.swift)
-    # TernRisk imports the header-only CTernShims (prefetch); give swiftc a module map for it.
-    mkdir -p "$work/shims"
-    printf 'module CTernShims {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CTernShims/include/tern_shims.h" > "$work/shims/module.modulemap"
-    extra=(-I "$work/shims")
+    sources=("$work"/src/*.swift)
+}
+# modulemap NAME HEADER [LIBRARY]: a module map for a C target, added to the include path.
+modulemap() {
+    mkdir -p "$work/shims/$1"
+    { printf 'module %s {\n    header "%s"\n' "$1" "$PWD/$2"; [ -n "${3:-}" ] && printf '    link "%s"\n' "$3"; printf '    export *\n}\n'; } \
+        > "$work/shims/$1/module.modulemap"
+    extra+=(-I "$work/shims/$1")
+}
+if [ "$target" = risk ]; then
+    merge TernCore TernRisk
+    modulemap CTernShims Sources/CTernShims/include/tern_shims.h  # TernRisk uses its prefetch
     { cat examples/risk/limits.conf; printf '\001'; cat examples/risk/instruments.csv; printf '\001'; cat examples/risk/events.csv; } \
         > "$work/corpus/seed-example"
 fi
 if [ "$target" = journal ]; then
-    rm -rf "$work/src" && mkdir -p "$work/src" "$work/shims"
-    for m in TernCore TernSystem TernQueues TernRisk TernJournal; do
-        for f in Sources/$m/*.swift; do
-            sed -E -e '/^(@_exported )?(public |internal |package )?import (TernCore|TernSystem|TernQueues|TernRisk)$/d' \
-                -e 's/(TernCore|TernSystem|TernQueues|TernRisk)\.([a-zA-Z])/TernJournal.\2/g' "$f" > "$work/src/$m-$(basename "$f")"
-        done
-    done
-    sources=("$work"/src/*.swift)
-    for m in CTernShims CNuma CLiburing; do mkdir -p "$work/shims/$m"; done
-    printf 'module CTernShims {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CTernShims/include/tern_shims.h" > "$work/shims/CTernShims/module.modulemap"
-    printf 'module CNuma [system] {\n    header "%s"\n    link "numa"\n    export *\n}\n' "$PWD/Sources/CNuma/shim.h" > "$work/shims/CNuma/module.modulemap"
-    printf 'module CLiburing [system] {\n    header "%s"\n    link "uring"\n    export *\n}\n' "$PWD/Sources/CLiburing/shim.h" > "$work/shims/CLiburing/module.modulemap"
+    merge TernCore TernSystem TernQueues TernRisk TernJournal
+    modulemap CTernShims Sources/CTernShims/include/tern_shims.h
+    modulemap CNuma Sources/CNuma/shim.h numa
+    modulemap CLiburing Sources/CLiburing/shim.h uring
     clang -O1 -g -fsanitize=fuzzer-no-link,address -I Sources/CTernShims/include -c Sources/CTernShims/shims.c -o "$work/shims.o"
-    extra=(-I "$work/shims/CTernShims" -I "$work/shims/CNuma" -I "$work/shims/CLiburing" "$work/shims.o" -luring -lnuma)
+    extra+=("$work/shims.o" -luring -lnuma)
     # Seeds: a journaled risk tape run and a journal of test records, written by `tern`.
     swift build --product tern 2>&1 | grep -E "error" || true
     rm -rf "$work/seedj"

@@ -70,9 +70,10 @@ public enum JournalFormat {
         p.storeBytes(of: tern_crc32c(0, p, 60).littleEndian, toByteOffset: 60, as: UInt32.self)
     }
 
-    /// Writes a record's header (with its CRC) in front of a payload already at `p + 32`.
+    /// Frames the record whose `payload` bytes are already at `p + 32`: header, CRC-32C, zero
+    /// padding to 8. The journal thread's per-record work (public for the benchmark's anchor).
     @inline(__always)
-    static func frame(_ p: UnsafeMutableRawPointer, type: UInt16, sequence: UInt64, timestamp: Int64, payload: Int) {
+    public static func frame(_ p: UnsafeMutableRawPointer, type: UInt16, sequence: UInt64, timestamp: Int64, payload: Int) {
         let length = 32 &+ payload
         p.storeBytes(of: UInt32(truncatingIfNeeded: length).littleEndian, as: UInt32.self)
         p.storeBytes(of: type.littleEndian, toByteOffset: 4, as: UInt16.self)

@@ -70,6 +70,8 @@ public final class JournalReader {
     public let directory: String
     public private(set) var segments: [SegmentInfo] = []
     public private(set) var recovery = RecoveryReport()
+    /// Whether this open applied recovery on disk (what a writer continuing the journal needs).
+    public let isWritable: Bool
     private var contents: [[UInt8]] = []
 
     /// - Parameters:
@@ -78,6 +80,7 @@ public final class JournalReader {
     ///   - repair: cut the journal at the first damaged record even before the tail.
     public init(directory: String, writable: Bool = false, repair: Bool = false) throws(JournalError) {
         self.directory = directory
+        isWritable = writable
         var indices: [UInt64] = []
         for name in try Files.list(directory) {
             if let i = JournalFormat.segmentIndex(name) { indices.append(i) }

@@ -7,8 +7,7 @@ import TernSystem
 /// which only kill-switch and operator events carry, are encoded on the stack too).
 ///
 /// ```swift
-/// let writer = try JournalWriter(directory: "/var/lib/tern/journal")
-/// let (engine, journal, report) = try RiskJournal.recover(writer: writer, configuration: config)
+/// let (engine, journal, report) = try RiskJournal.recover(directory: "/var/lib/tern/journal", configuration: config)
 /// // ... trade with `engine`; everything it does is journaled ...
 /// try journal.close()   // writes the session end with the state digest, then closes the writer
 /// ```
@@ -27,7 +26,6 @@ public final class RiskJournal: RiskRecorder {
 
     public let writer: JournalWriter
     public let lossPolicy: LossPolicy
-    let killSwitch: KillSwitch
     unowned(unsafe) let engine: RiskEngine
     /// Records that could not be appended.
     public private(set) var lost = 0
@@ -41,11 +39,16 @@ public final class RiskJournal: RiskRecorder {
         self.writer = writer
         self.engine = engine
         self.lossPolicy = lossPolicy
-        killSwitch = engine.killSwitch
-        let (type, bytes) = RiskPayload.encode(
-            RiskSessionMarker.start(fingerprint: engine.configuration.fingerprint, version: TernVersion.string, limits: limits, instruments: instruments))
-        withBytes(bytes) { raw in append(type, Timestamp(rawValue: max(0, engine.latest.rawValue)), raw) }
+        write(.start(fingerprint: engine.configuration.fingerprint, version: TernVersion.string, limits: limits, instruments: instruments))
         engine.recorder = self
+    }
+
+    /// A session marker at the engine's time.
+    func write(_ marker: RiskSessionMarker) {
+        withUnsafeTemporaryAllocation(byteCount: RiskPayload.size(marker), alignment: 16) { raw in
+            let (type, n) = RiskPayload.encode(marker, into: raw.baseAddress!)
+            append(type, Timestamp(rawValue: max(0, engine.latest.rawValue)), UnsafeRawBufferPointer(start: raw.baseAddress, count: n))
+        }
     }
 
     /// Records without strings (orders, venue events, quotes: the stream) are encoded into a
@@ -54,8 +57,8 @@ public final class RiskJournal: RiskRecorder {
     public func record(_ record: RiskRecord, at now: Timestamp) {
         withUnsafeTemporaryAllocation(byteCount: 128, alignment: 16) { raw in
             var w = PayloadEncoder(base: raw.baseAddress!)
-            if RiskPayload.encodeFixed(record, &w) {
-                append(RiskPayload.type(record), now, UnsafeRawBufferPointer(start: raw.baseAddress, count: w.count))
+            if let type = RiskPayload.encodeFixed(record, &w) {
+                append(type, now, UnsafeRawBufferPointer(start: raw.baseAddress, count: w.count))
             } else {
                 coldRecord(record, now)
             }
@@ -89,7 +92,7 @@ public final class RiskJournal: RiskRecorder {
         if lost == 1 {
             firstLost = (type, now)
             let why = writer.failure.map { "\($0)" } ?? (writer.health == .running ? "the journal ring is full" : "the journal is \(writer.health)")
-            killSwitch.trip(.firm, cause: .journalFailure, actor: "journal", reason: "\(type) record not journaled: \(why)", at: now)
+            engine.killSwitch.trip(.firm, cause: .journalFailure, actor: "journal", reason: "\(type) record not journaled: \(why)", at: now)
         }
     }
 
@@ -99,27 +102,29 @@ public final class RiskJournal: RiskRecorder {
     public func close() throws(JournalError) {
         // Trips other threads made since the engine's last call are handled (and journaled) first.
         engine.processKillRequests(at: engine.latest)
-        let (type, bytes) = RiskPayload.encode(
-            RiskSessionMarker.end(digest: engine.stateDigest, lastSequence: engine.lastSequence, events: engine.events.count))
         engine.recorder = nil
-        withBytes(bytes) { raw in append(type, engine.latest, raw) }
+        write(.end(digest: engine.stateDigest, lastSequence: engine.lastSequence, events: engine.events.count))
         try writer.close()
     }
 
-    /// Crash recovery: replays the journal in `writer`'s directory into a fresh engine with
-    /// `configuration` (so positions, working orders, rate logs, client order IDs and kill state
-    /// are what they were at the last durable record), then journals the engine from there.
+    /// Crash recovery: opens the journal in `directory` (creating it if needed; a torn tail is
+    /// cut), replays it into a fresh engine with `configuration` (so positions, working orders,
+    /// rate logs, client order IDs and kill state are what they were at the last durable record),
+    /// then continues the journal from there with that engine. The files are read once.
     ///
     /// - Throws: `JournalError` if a record cannot be read or decoded, or the journal was
     ///   written with another configuration (`.replayMismatch`).
     public static func recover(
-        writer: JournalWriter, configuration: RiskConfiguration, limits: String? = nil, instruments: String? = nil,
-        lossPolicy: LossPolicy = .tripFirm
+        directory: String, options: JournalOptions = JournalOptions(), onFailure: (@Sendable (JournalError) -> Void)? = nil,
+        configuration: RiskConfiguration, limits: String? = nil, instruments: String? = nil, lossPolicy: LossPolicy = .tripFirm
     ) throws(JournalError) -> (RiskEngine, RiskJournal, RiskReplayReport) {
         let engine: RiskEngine
         do { engine = try RiskEngine(configuration) } catch { throw JournalError(.misuse, "\(error)") }
-        let reader = try JournalReader(directory: writer.directory)
+        try JournalWriter.check(options)
+        try Files.makeDirectory(directory)
+        let reader = try JournalReader(directory: directory, writable: true)
         let report = try RiskReplay.replay(reader, into: engine)
+        let writer = try JournalWriter(continuing: reader, options: options, onFailure: onFailure)
         let journal = RiskJournal(writer: writer, engine: engine, limits: limits, instruments: instruments, lossPolicy: lossPolicy)
         return (engine, journal, report)
     }

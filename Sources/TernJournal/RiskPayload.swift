@@ -34,9 +34,8 @@ struct PayloadEncoder {
         u64(UInt64(truncatingIfNeeded: v >> 64))
     }
     @inline(__always) mutating func bool(_ v: Bool) { u8(v ? 1 : 0) }
-    mutating func string(_ s: String) {
-        let n = RiskPayload.stringBytes(s)
-        u16(UInt16(n))
+    /// The first `n` UTF-8 bytes of `s`.
+    mutating func utf8(_ s: String, count n: Int) {
         var k = 0
         for b in s.utf8 {
             if k == n { break }
@@ -44,6 +43,19 @@ struct PayloadEncoder {
             k += 1
         }
         count &+= n
+    }
+    /// A u16 byte count and the string (cut at `RiskPayload.maxString`).
+    mutating func string(_ s: String) {
+        let n = RiskPayload.stringBytes(s)
+        u16(UInt16(n))
+        utf8(s, count: n)
+    }
+    /// A whole text that may be absent: present u8, u32 byte count, the text.
+    mutating func text(_ s: String?) {
+        bool(s != nil)
+        let n = s?.utf8.count ?? 0
+        u32(UInt32(n))
+        utf8(s ?? "", count: n)
     }
 }
 
@@ -90,11 +102,16 @@ struct PayloadDecoder {
         guard v <= 1 else { throw fail(f, "\(v) is not 0 or 1") }
         return v == 1
     }
-    mutating func string(_ f: String) throws(JournalError) -> String {
-        let n = Int(try u16(f))
+    mutating func utf8(_ n: Int, _ f: String) throws(JournalError) -> String {
         let start = try take(n, f)
         guard let s = String(validating: bytes[start..<start + n], as: UTF8.self) else { throw fail(f, "not valid UTF-8") }
         return s
+    }
+    mutating func string(_ f: String) throws(JournalError) -> String { try utf8(Int(try u16(f)), f) }
+    mutating func text(_ f: String) throws(JournalError) -> String? {
+        let present = try bool(f)
+        let s = try utf8(Int(try u32(f)), f)
+        return present ? s : nil
     }
     mutating func raw<T: RawRepresentable>(_ type: T.Type, _ f: String) throws(JournalError) -> T where T.RawValue == UInt8 {
         let v = try u8(f)
@@ -145,9 +162,6 @@ public enum RiskPayload {
         while cut > 0, u[cut] & 0xC0 == 0x80 { cut -= 1 }
         return cut
     }
-
-    static let decisionBytes = 2 + 1 + 16 + 16 + 8
-    static let scopeBytes = 1 + 4 + 1
 
     /// The record type of `record`.
     public static func type(_ record: RiskRecord) -> JournalEventType {
@@ -203,7 +217,7 @@ public enum RiskPayload {
     /// Writes `record`'s payload at `p` (at least `size(record)` bytes); returns the byte count.
     public static func encode(_ record: RiskRecord, into p: UnsafeMutableRawPointer) -> Int {
         var w = PayloadEncoder(base: p)
-        if encodeFixed(record, &w) { return w.count }
+        if encodeFixed(record, &w) != nil { return w.count }
         switch record {
         case .enabled(let s, let on, let op):
             w.u8(LimitChange.strategyEnabled.rawValue)
@@ -218,9 +232,10 @@ public enum RiskPayload {
         return w.count
     }
 
-    /// Encodes the records without strings (at most 128 bytes); false for the others.
+    /// Encodes the records without strings (at most 128 bytes) and returns their type; nil (and
+    /// nothing written) for the others.
     @inline(__always)
-    static func encodeFixed(_ record: RiskRecord, _ w: inout PayloadEncoder) -> Bool {
+    static func encodeFixed(_ record: RiskRecord, _ w: inout PayloadEncoder) -> JournalEventType? {
         switch record {
         case .order(let o, let d, let index, let count):
             order(o, d, index: index, count: count, &w)
@@ -248,82 +263,82 @@ public enum RiskPayload {
         case .tradingDay:
             break
         case .enabled, .event:
-            return false
+            return nil
         }
-        return true
+        return type(record)
     }
 
     /// A new order; `count` 0 marks one passed to `apply` (which ignores requests).
     static func order(_ o: NewOrder, _ d: RiskDecision, index: Int, count: Int, _ w: inout PayloadEncoder) {
-            w.u64(o.clientOrderID.rawValue)
-            w.u32(o.instrumentID.rawValue)
-            w.u32(o.accountID.rawValue)
-            w.u32(o.strategyID.rawValue)
-            w.u8(o.side.rawValue)
-            w.u8(o.orderType.rawValue)
-            w.u8(o.timeInForce.rawValue)
-            w.u8(o.flags.rawValue)
-            w.i64(o.price.rawValue)
-            w.i64(o.stopPrice.rawValue)
-            w.i64(o.quantity.rawValue)
-            w.i64(o.expireTime.rawValue)
-            w.i64(o.timestamp.rawValue)
-            w.u16(UInt16(truncatingIfNeeded: index))
-            w.u16(UInt16(truncatingIfNeeded: count))
-            decision(d, &w)
+        w.u64(o.clientOrderID.rawValue)
+        w.u32(o.instrumentID.rawValue)
+        w.u32(o.accountID.rawValue)
+        w.u32(o.strategyID.rawValue)
+        w.u8(o.side.rawValue)
+        w.u8(o.orderType.rawValue)
+        w.u8(o.timeInForce.rawValue)
+        w.u8(o.flags.rawValue)
+        w.i64(o.price.rawValue)
+        w.i64(o.stopPrice.rawValue)
+        w.i64(o.quantity.rawValue)
+        w.i64(o.expireTime.rawValue)
+        w.i64(o.timestamp.rawValue)
+        w.u16(UInt16(truncatingIfNeeded: index))
+        w.u16(UInt16(truncatingIfNeeded: count))
+        decision(d, &w)
     }
 
     /// A replace; `via` 1 marks one passed to `apply`.
     static func replace(_ r: ReplaceOrder, _ d: RiskDecision, via: UInt8, _ w: inout PayloadEncoder) {
-            w.u64(r.clientOrderID.rawValue)
-            w.u64(r.originalClientOrderID.rawValue)
-            w.u32(r.instrumentID.rawValue)
-            w.u32(r.accountID.rawValue)
-            w.u8(r.side.rawValue)
-            w.i64(r.price.rawValue)
-            w.i64(r.quantity.rawValue)
-            w.i64(r.timestamp.rawValue)
-            decision(d, &w)
-            w.u8(via)
+        w.u64(r.clientOrderID.rawValue)
+        w.u64(r.originalClientOrderID.rawValue)
+        w.u32(r.instrumentID.rawValue)
+        w.u32(r.accountID.rawValue)
+        w.u8(r.side.rawValue)
+        w.i64(r.price.rawValue)
+        w.i64(r.quantity.rawValue)
+        w.i64(r.timestamp.rawValue)
+        decision(d, &w)
+        w.u8(via)
     }
 
     /// A cancel; `via` 1 marks one passed to `apply`.
     static func cancel(_ c: CancelOrder, _ d: RiskDecision, via: UInt8, _ w: inout PayloadEncoder) {
-            w.u64(c.clientOrderID.rawValue)
-            w.u64(c.originalClientOrderID.rawValue)
-            w.u32(c.instrumentID.rawValue)
-            w.u32(c.accountID.rawValue)
-            w.u8(c.side.rawValue)
-            w.i64(c.timestamp.rawValue)
-            decision(d, &w)
-            w.u8(via)
+        w.u64(c.clientOrderID.rawValue)
+        w.u64(c.originalClientOrderID.rawValue)
+        w.u32(c.instrumentID.rawValue)
+        w.u32(c.accountID.rawValue)
+        w.u8(c.side.rawValue)
+        w.i64(c.timestamp.rawValue)
+        decision(d, &w)
+        w.u8(via)
     }
 
     static func event(_ e: RiskEvent, _ origin: RiskEventOrigin, _ w: inout PayloadEncoder) {
-            w.u8(origin.rawValue)
-            switch e {
-            case .tripped(let scope, let cause, let actor, let reason, let at, let seq, let cancels):
-                self.scope(scope, &w)
-                w.u8(cause.rawValue)
-                w.i64(at.rawValue)
-                w.u64(seq)
-                w.u32(UInt32(clamping: cancels))
-                w.string(actor)
-                w.string(reason)
-            case .reset(let scope, let op, let reason, let at), .reducing(let scope, let op, let reason, let at):
-                self.scope(scope, &w)
-                w.i64(at.rawValue)
-                w.string(op)
-                w.string(reason)
-            case .flat(let scope, let at):
-                self.scope(scope, &w)
-                w.i64(at.rawValue)
-            case .anomaly(let kind, let id, let instrument, let at):
-                w.u8(kind.rawValue)
-                w.u64(id.rawValue)
-                w.u32(instrument.rawValue)
-                w.i64(at.rawValue)
-            }
+        w.u8(origin.rawValue)
+        switch e {
+        case .tripped(let scope, let cause, let actor, let reason, let at, let seq, let cancels):
+            self.scope(scope, &w)
+            w.u8(cause.rawValue)
+            w.i64(at.rawValue)
+            w.u64(seq)
+            w.u32(UInt32(clamping: cancels))
+            w.string(actor)
+            w.string(reason)
+        case .reset(let scope, let op, let reason, let at), .reducing(let scope, let op, let reason, let at):
+            self.scope(scope, &w)
+            w.i64(at.rawValue)
+            w.string(op)
+            w.string(reason)
+        case .flat(let scope, let at):
+            self.scope(scope, &w)
+            w.i64(at.rawValue)
+        case .anomaly(let kind, let id, let instrument, let at):
+            w.u8(kind.rawValue)
+            w.u64(id.rawValue)
+            w.u32(instrument.rawValue)
+            w.i64(at.rawValue)
+        }
     }
 
     /// Limit-change kinds (the first byte of a `limit_change` payload).
@@ -430,31 +445,29 @@ public enum RiskPayload {
 
     // MARK: Markers
 
-    /// Writes a session marker's payload; returns its type and bytes.
-    public static func encode(_ marker: RiskSessionMarker) -> (JournalEventType, [UInt8]) {
-        var bytes = [UInt8](repeating: 0, count: 64 + (marker.textBytes))
-        let (type, n): (JournalEventType, Int) = bytes.withUnsafeMutableBytes { raw in
-            var w = PayloadEncoder(base: raw.baseAddress!)
-            switch marker {
-            case .start(let fingerprint, let version, let limits, let instruments):
-                w.u64(fingerprint)
-                w.string(version)
-                for text in [limits, instruments] {
-                    w.bool(text != nil)
-                    let b = Array((text ?? "").utf8)
-                    w.u32(UInt32(b.count))
-                    for (k, x) in b.enumerated() { raw[w.count + k] = x }
-                    w.count += b.count
-                }
-                return (.sessionStart, w.count)
-            case .end(let digest, let last, let events):
-                w.u64(digest)
-                w.u64(last)
-                w.u64(UInt64(events))
-                return (.sessionEnd, w.count)
-            }
+    /// An upper bound of the bytes `encode` writes for `marker`.
+    public static func size(_ marker: RiskSessionMarker) -> Int {
+        guard case .start(_, let v, let l, let i) = marker else { return 24 }
+        return 32 + v.utf8.count + (l?.utf8.count ?? 0) + (i?.utf8.count ?? 0)
+    }
+
+    /// Writes a session marker's payload at `p` (at least `size(marker)` bytes); returns its type
+    /// and byte count.
+    public static func encode(_ marker: RiskSessionMarker, into p: UnsafeMutableRawPointer) -> (JournalEventType, Int) {
+        var w = PayloadEncoder(base: p)
+        switch marker {
+        case .start(let fingerprint, let version, let limits, let instruments):
+            w.u64(fingerprint)
+            w.string(version)
+            w.text(limits)
+            w.text(instruments)
+            return (.sessionStart, w.count)
+        case .end(let digest, let last, let events):
+            w.u64(digest)
+            w.u64(last)
+            w.u64(UInt64(events))
+            return (.sessionEnd, w.count)
         }
-        return (type, Array(bytes[0..<n]))
     }
 
     // MARK: Decoding
@@ -473,15 +486,8 @@ public enum RiskPayload {
         case .sessionStart:
             let fingerprint = try r.u64("fingerprint")
             let version = try r.string("version")
-            var texts: [String?] = []
-            for field in ["limits", "instruments"] {
-                let present = try r.bool(field)
-                let n = Int(try r.u32(field))
-                let start = try r.take(n, field)
-                guard let s = String(validating: r.bytes[start..<start + n], as: UTF8.self) else { throw r.fail(field, "not valid UTF-8") }
-                texts.append(present ? s : nil)
-            }
-            entry = .marker(.start(fingerprint: fingerprint, version: version, limits: texts[0], instruments: texts[1]))
+            let limits = try r.text("limits")
+            entry = .marker(.start(fingerprint: fingerprint, version: version, limits: limits, instruments: try r.text("instruments")))
         case .sessionEnd:
             entry = .marker(.end(digest: try r.u64("digest"), lastSequence: try r.u64("last_sequence"), events: Int(clamping: try r.u64("events"))))
         case .newOrder:
@@ -636,12 +642,5 @@ public enum RiskPayload {
             clientOrderID: try r.clientOrderID("client_order_id"), originalClientOrderID: try r.clientOrderID("original_client_order_id"),
             orderID: OrderID(rawValue: try r.u64("order_id")), instrumentID: try r.instrument(), closedQuantity: try r.quantity("closed_quantity"),
             timestamp: try r.time("timestamp"))
-    }
-}
-
-extension RiskSessionMarker {
-    var textBytes: Int {
-        if case .start(_, let v, let l, let i) = self { return v.utf8.count + (l?.utf8.count ?? 0) + (i?.utf8.count ?? 0) }
-        return 0
     }
 }

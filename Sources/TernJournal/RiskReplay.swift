@@ -26,17 +26,12 @@ public struct RiskReplayReport: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         var s = "\(recordsApplied) risk records of \(recordsRead) replayed over \(sessions) session(s), last sequence \(lastSequence); "
-        s += "digest \(hex(digest)); \(digestsChecked) session-end digest(s) checked, \(digestMismatches) differ; "
+        s += "digest \(StableDigest.hex(digest)); \(digestsChecked) session-end digest(s) checked, \(digestMismatches) differ; "
         s += "\(decisionMismatches) decision and \(eventMismatches) event mismatch(es)"
         if let m = firstDecisionMismatch { s += "; first decision mismatch: \(m)" }
         if let m = firstEventMismatch { s += "; first event mismatch: \(m)" }
         return s
     }
-}
-
-func hex(_ v: UInt64) -> String {
-    let digits = String(v, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
 }
 
 /// Rebuilds a `RiskEngine`'s state from a journal `RiskJournal` wrote: every input is fed to the
@@ -85,10 +80,10 @@ public enum RiskReplay {
             report.lastSequence = record.sequence
             guard let entry = try RiskPayload.decode(record) else { return }
             let now = Timestamp(rawValue: record.timestamp)
-            if case .record(.order(_, _, let index, let count)) = entry, count > 1, index > 0 {
-            } else {
-                try finishList()
-            }
+            // A list's items arrive together; anything else ends a list still being collected.
+            var continuesList = false
+            if case .record(.order(_, _, let index, let count)) = entry { continuesList = count > 1 && index > 0 }
+            if !continuesList { try finishList() }
             switch entry {
             case .marker(.start(let fingerprint, _, _, _)):
                 report.sessions += 1
@@ -96,7 +91,7 @@ public enum RiskReplay {
                 guard fingerprint == mine else {
                     throw JournalError(
                         .replayMismatch, file: JournalFormat.segmentName(record.segment), offset: record.offset, sequence: record.sequence,
-                        "the journal was written with configuration \(hex(fingerprint)); replaying with \(hex(mine))")
+                        "the journal was written with configuration \(StableDigest.hex(fingerprint)); replaying with \(StableDigest.hex(mine))")
                 }
             case .marker(.end(let digest, _, _)):
                 report.digestsChecked += 1

@@ -114,18 +114,21 @@ public final class JournalWriter: @unchecked Sendable {
     private var thread: PinnedThread?
 
     /// Opens (creating if needed) the journal in `directory` and starts its thread.
-    public init(directory: String, options: JournalOptions = JournalOptions(), onFailure: (@Sendable (JournalError) -> Void)? = nil) throws(JournalError) {
-        guard options.ringCapacity > 0, options.ringCapacity & (options.ringCapacity - 1) == 0 else {
-            throw JournalError(.misuse, "ringCapacity \(options.ringCapacity) is not a power of two")
-        }
-        guard options.segmentCapacity >= JournalFormat.headerSize + JournalFormat.span(payload: JournalFormat.maxPayload) else {
-            throw JournalError(.misuse, "segmentCapacity \(options.segmentCapacity) cannot hold the largest record")
-        }
-        self.directory = directory
+    public convenience init(directory: String, options: JournalOptions = JournalOptions(), onFailure: (@Sendable (JournalError) -> Void)? = nil) throws(JournalError) {
+        try Self.check(options)
+        try Files.makeDirectory(directory)
+        try self.init(continuing: JournalReader(directory: directory, writable: true), options: options, onFailure: onFailure)
+    }
+
+    /// Continues the journal `reader` opened (writable, so recovery is applied on disk) and starts
+    /// the journal thread: for a caller that reads the journal first (a replay at start-up), so the
+    /// files are read once.
+    public init(continuing reader: JournalReader, options: JournalOptions = JournalOptions(), onFailure: (@Sendable (JournalError) -> Void)? = nil) throws(JournalError) {
+        try Self.check(options)
+        guard reader.isWritable else { throw JournalError(.misuse, "a writer continues a journal opened writable, so its torn tail is cut") }
+        self.directory = reader.directory
         self.options = options
         self.onFailure = onFailure
-        try Files.makeDirectory(directory)
-        let reader = try JournalReader(directory: directory, writable: true)
         recovery = reader.recovery
         nextSequence = reader.nextSequence
         durable.store(nextSequence &- 1, ordering: .relaxed)
@@ -165,6 +168,15 @@ public final class JournalWriter: @unchecked Sendable {
         } catch {
             cleanUp()
             throw JournalError(.io, "start the journal thread: \(error)")
+        }
+    }
+
+    static func check(_ options: JournalOptions) throws(JournalError) {
+        guard options.ringCapacity > 0, options.ringCapacity & (options.ringCapacity - 1) == 0 else {
+            throw JournalError(.misuse, "ringCapacity \(options.ringCapacity) is not a power of two")
+        }
+        guard options.segmentCapacity >= JournalFormat.headerSize + JournalFormat.span(payload: JournalFormat.maxPayload) else {
+            throw JournalError(.misuse, "segmentCapacity \(options.segmentCapacity) cannot hold the largest record")
         }
     }
 

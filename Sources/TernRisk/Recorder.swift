@@ -83,6 +83,12 @@ public struct StableDigest: Sendable, Hashable {
         add(s.utf8.count)
         for b in s.utf8 { add(UInt64(b)) }
     }
+
+    /// A digest as 16 hex digits (how journals, reports and the CLI print one).
+    public static func hex(_ v: UInt64) -> String {
+        let digits = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
 }
 
 extension RiskDecision {

@@ -495,11 +495,18 @@ extension RiskCore {
     /// Only this trip is handled: trips other threads made wait for the next call's prologue, so
     /// they are recorded as inputs at a point a replay can reproduce, never in the middle of a call.
     mutating func trip(_ scope: KillScope, _ cause: KillCause, actor: String, reason: String, _ now: Int64) {
-        guard let k = scopes.index(scope) else { return }
+        handle(KillTrip(scope: scope, cause: cause, actor: actor, reason: reason, timestamp: Timestamp(rawValue: now)), now)
+    }
+
+    /// A trip the engine handles now, whoever made it: the scope tripped (even if an operator call
+    /// reset the flag after another thread's trip and before this), the cause added, every working
+    /// order in scope cancelled, the event recorded.
+    mutating func handle(_ t: KillTrip, _ now: Int64) {
+        guard let k = scopes.index(t.scope) else { return }
         setState(k, .tripped)
-        causes[k] |= 1 << UInt16(cause.rawValue)
-        let n = cancelAll(scope, now)
-        events.append(.tripped(scope: scope, cause: cause, actor: actor, reason: reason, at: Timestamp(rawValue: now), lastApprovedSequence: sequence, cancels: n))
+        causes[k] |= 1 << UInt16(t.cause.rawValue)
+        let n = cancelAll(t.scope, now)
+        events.append(.tripped(scope: t.scope, cause: t.cause, actor: t.actor, reason: t.reason, at: t.timestamp, lastApprovedSequence: sequence, cancels: n))
     }
 
     /// Whether another thread tripped a scope the engine has not handled yet.
@@ -509,21 +516,14 @@ extension RiskCore {
     /// One atomic load when nothing happened.
     @inline(__always)
     mutating func processKillRequests(_ now: Int64) {
-        if generation.pointee.load(ordering: .acquiring) != seenGeneration { coldKillRequests(now) }
+        if hasKillRequests { coldKillRequests(now) }
     }
 
     /// The cold half of `processKillRequests`: runs only after a trip.
     @inline(never)
     mutating func coldKillRequests(_ now: Int64) {
         seenGeneration = generation.pointee.load(ordering: .acquiring)
-        for t in killSwitch.drain() {
-            guard let k = scopes.index(t.scope) else { continue }
-            // Tripped even if an operator call reset the flag after the trip and before this.
-            setState(k, .tripped)
-            causes[k] |= 1 << UInt16(t.cause.rawValue)
-            let n = cancelAll(t.scope, now)
-            events.append(.tripped(scope: t.scope, cause: t.cause, actor: t.actor, reason: t.reason, at: t.timestamp, lastApprovedSequence: sequence, cancels: n))
-        }
+        for t in killSwitch.drain() { handle(t, now) }
     }
 
     /// Working orders still open in `scope` (cancel-all is complete when this reaches zero).

@@ -175,13 +175,16 @@ public final class RiskEngine {
     public func submitList(_ list: [NewOrder], at now: Timestamp) -> [RiskDecision] {
         let t = prologue(now)
         let decisions = decideList(list, now, t)
-        if recording {
-            for (k, (o, d)) in zip(list, decisions).enumerated() {
-                fastRecorder?.record(.order(o, d, index: k, count: list.count), at: now)
-            }
-            coldFlush(.derived, now)
-        }
+        if recording { coldEmitList(list, decisions, now) }
         return decisions
+    }
+
+    /// Records a list's items, then what the engine derived from the list.
+    @inline(never)
+    func coldEmitList(_ list: [NewOrder], _ decisions: [RiskDecision], _ now: Timestamp) {
+        guard let r = fastRecorder else { return }
+        for (k, (o, d)) in zip(list, decisions).enumerated() { r.record(.order(o, d, index: k, count: list.count), at: now) }
+        coldFlush(.derived, now)
     }
 
     func decideList(_ list: [NewOrder], _ now: Timestamp, _ t: Int64) -> [RiskDecision] {
@@ -333,10 +336,18 @@ public final class RiskEngine {
     /// Resets a tripped scope to armed: only a configured operator, only with a reason, and never
     /// while the trip's cause still holds.
     public func reset(_ scope: KillScope, operator name: String, reason: String, at now: Timestamp) throws(RiskOperatorError) {
+        try operatorCall(now) { (core, t) throws(RiskOperatorError) in try core.pointee.reset(scope, operator: name, reason: reason, t) }
+    }
+
+    /// An operator call on the kill switch: trips from other threads first, then `body` at the
+    /// engine's time. The clock moves only if `body` succeeds (a refused call leaves no trace to
+    /// replay); the resulting event is recorded as an operator input.
+    func operatorCall(
+        _ now: Timestamp, _ body: (UnsafeMutablePointer<RiskCore>, Int64) throws(RiskOperatorError) -> Void
+    ) throws(RiskOperatorError) {
         processKillRequests(at: now)
-        // The clock moves only if the reset happens (a refused call leaves no trace to replay).
         let t = max(now.rawValue, core.pointee.lastNow)
-        try core.pointee.reset(scope, operator: name, reason: reason, t)
+        try body(core, t)
         core.pointee.lastNow = t
         flush(.operator, now)
     }
@@ -344,11 +355,7 @@ public final class RiskEngine {
     /// Moves a tripped scope to reducing-only (orders that only reduce positions pass the full
     /// check path); it goes back to tripped when the scope is flat.
     public func enterReducing(_ scope: KillScope, operator name: String, reason: String, at now: Timestamp) throws(RiskOperatorError) {
-        processKillRequests(at: now)
-        let t = max(now.rawValue, core.pointee.lastNow)
-        try core.pointee.enterReducing(scope, operator: name, reason: reason, t)
-        core.pointee.lastNow = t
-        flush(.operator, now)
+        try operatorCall(now) { (core, t) throws(RiskOperatorError) in try core.pointee.enterReducing(scope, operator: name, reason: reason, t) }
     }
 
     /// The next cancel request the kill switch (or the reduce-only clamp) wants sent, or nil.

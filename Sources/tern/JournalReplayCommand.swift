@@ -2,12 +2,6 @@ import ArgumentParser
 import Foundation
 import Tern
 
-/// The 16 hex digits of a digest.
-func hexDigest(_ v: UInt64) -> String {
-    let digits = String(v, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
-}
-
 extension JournalCommand {
     /// `tern journal replay`: rebuild the risk state a journal records.
     struct Replay: ParsableCommand {
@@ -68,6 +62,23 @@ extension JournalCommand {
             return list
         }
 
+        /// The positions of account `a` that are not flat-and-idle, with their instruments' names.
+        static func positions(_ setup: RiskSetup, _ engine: RiskEngine, account a: Int) -> [(String, PositionState)] {
+            setup.instrumentNames.enumerated().compactMap { i, name in
+                guard let p = engine.position(account: AccountID(rawValue: UInt32(a)), instrument: InstrumentID(rawValue: UInt32(i))), p != PositionState()
+                else { return nil }
+                return (name, p)
+            }
+        }
+
+        /// The scopes that are not armed, with their states.
+        static func killStates(_ setup: RiskSetup, _ engine: RiskEngine) -> [(String, KillState)] {
+            scopes(setup).compactMap { name, scope in
+                let s = engine.killSwitch.state(scope)
+                return s == .armed ? nil : (name, s)
+            }
+        }
+
         static func quote(_ s: String) -> String {
             var out = "\""
             for c in s.unicodeScalars {
@@ -99,14 +110,11 @@ extension JournalCommand {
             lines.append("  \"digests_checked\": \(r.digestsChecked), \"digest_mismatches\": \(r.digestMismatches)")
             if let m = r.firstDecisionMismatch { lines.append("  \"first_decision_mismatch\": \(quote(m))") }
             if let m = r.firstEventMismatch { lines.append("  \"first_event_mismatch\": \(quote(m))") }
-            lines.append("  \"digest\": \(quote(hexDigest(engine.stateDigest)))")
+            lines.append("  \"digest\": \(quote(StableDigest.hex(engine.stateDigest)))")
             lines.append("  \"last_approval_sequence\": \(engine.lastSequence), \"working_orders\": \(engine.workingOrderCount)")
             var positions: [String] = []
             for (a, an) in setup.accountNames.enumerated() {
-                for (i, iname) in setup.instrumentNames.enumerated() {
-                    guard let p = engine.position(account: AccountID(rawValue: UInt32(a)), instrument: InstrumentID(rawValue: UInt32(i))),
-                        p != PositionState()
-                    else { continue }
+                for (iname, p) in Self.positions(setup, engine, account: a) {
                     positions.append(
                         "    {\"account\": \(quote(an)), \"instrument\": \(quote(iname)), \"position\": \(qty(p.position)), "
                             + "\"open_buy\": \(qty(p.openBuyQuantity)), \"open_sell\": \(qty(p.openSellQuantity)), \"working_orders\": \(p.workingCount), "
@@ -120,10 +128,7 @@ extension JournalCommand {
             }
             lines.append("  \"accounts\": [\n" + accounts.joined(separator: ",\n") + "\n  ]")
             lines.append("  \"firm\": {" + totals(engine.firmTotals) + "}")
-            let kill = scopes(setup).compactMap { name, scope -> String? in
-                let s = engine.killSwitch.state(scope)
-                return s == .armed ? nil : "    {\"scope\": \(quote(name)), \"state\": \(quote(s.description))}"
-            }
+            let kill = killStates(setup, engine).map { name, s in "    {\"scope\": \(quote(name)), \"state\": \(quote(s.description))}" }
             lines.append("  \"kill\": [\n" + kill.joined(separator: ",\n") + (kill.isEmpty ? "]" : "\n  ]"))
             let c = engine.counters
             lines.append(
@@ -138,17 +143,14 @@ extension JournalCommand {
             var out = "journal \(path): \(r)\n"
             out += r.isExact ? "replay: exact\n" : "replay: DIFFERS\n"
             for (a, an) in setup.accountNames.enumerated() {
-                for (i, iname) in setup.instrumentNames.enumerated() {
-                    guard let p = engine.position(account: AccountID(rawValue: UInt32(a)), instrument: InstrumentID(rawValue: UInt32(i))), p != PositionState() else { continue }
+                for (iname, p) in positions(setup, engine, account: a) {
                     out += "position \(an) \(iname): \(Quantity(rawValue: p.position)) (open buy \(Quantity(rawValue: p.openBuyQuantity)), open sell \(Quantity(rawValue: p.openSellQuantity))), realized \(Money(rawValue: p.realized)), fees \(Money(rawValue: p.fees))\n"
                 }
                 let t = engine.totals(account: AccountID(rawValue: UInt32(a)))!
                 out += "account \(an): \(t.workingCount) working, daily P&L \(Money(rawValue: t.dailyPnL)), credit used \(Money(rawValue: t.creditUsed))\n"
             }
-            for (name, scope) in scopes(setup) where engine.killSwitch.state(scope) != .armed {
-                out += "kill \(name): \(engine.killSwitch.state(scope))\n"
-            }
-            return out + "state digest \(hexDigest(engine.stateDigest))"
+            for (name, state) in killStates(setup, engine) { out += "kill \(name): \(state)\n" }
+            return out + "state digest \(StableDigest.hex(engine.stateDigest))"
         }
     }
 }

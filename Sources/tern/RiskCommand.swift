@@ -47,7 +47,7 @@ struct RiskCommand: ParsableCommand {
                 result = try RiskTape.replay(setup, tape: readFile(events), name: events, engine: engine)
                 if let recorder {
                     do { try recorder.close() } catch { throw ValidationError(error.description) }
-                    FileHandle.standardError.write(Data("journal \(journal!): \(recorder.writer.durableSequence) records durable, state digest \(hexDigest(engine.stateDigest))\n".utf8))
+                    FileHandle.standardError.write(Data("journal \(journal!): \(recorder.writer.durableSequence) records durable, state digest \(StableDigest.hex(engine.stateDigest))\n".utf8))
                 }
             } catch let error as RiskConfigError {
                 throw ValidationError(error.description)

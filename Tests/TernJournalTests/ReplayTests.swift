@@ -268,15 +268,14 @@ struct RiskWorkload {
         let dir = Scratch("recover")
         defer { dir.remove() }
         let live = try RiskEngine(RiskFixture.configuration())
-        var writer = try JournalWriter(directory: dir.path, options: Self.writerOptions())
+        let writer = try JournalWriter(directory: dir.path, options: Self.writerOptions())
         _ = RiskJournal(writer: writer, engine: live, lossPolicy: .wait)
         var w = RiskWorkload(seed: 77)
         for _ in 0..<5_000 { w.step(live) }
         live.recorder = nil
         try writer.close()  // "crash": no session end
 
-        writer = try JournalWriter(directory: dir.path, options: Self.writerOptions())
-        let (recovered, journal, report) = try RiskJournal.recover(writer: writer, configuration: RiskFixture.configuration())
+        let (recovered, journal, report) = try RiskJournal.recover(directory: dir.path, options: Self.writerOptions(), configuration: RiskFixture.configuration())
         #expect(report.isExact, "\(report)")
         #expect(report.digestsChecked == 0)
         #expect(recovered.stateDigest == live.stateDigest)

@@ -7,14 +7,13 @@
 //                recorder: what journaling adds to the order path (encode + append)
 //   durable      64-byte events appended as fast as the ring takes them, 1 ms group commit:
 //                events / second from the first append until the last is durable (fdatasync'd)
-//   plain loop   the anchor: one thread frames the same records (same 32-byte header and CRC-32C),
+//   plain loop   the anchor: one thread frames the same records (JournalFormat.frame: header, CRC-32C),
 //                buffers them, and every 1 ms (or at 1 MiB, the journal's batch size) writes the
 //                buffer with pwrite and calls fdatasync, into a pre-allocated file on the same disk
 //
 // usage: journal-compare [--events N] [--appends N] [--reps N] [--cpu N] [--cpu2 N] [--dir PATH]
 //                        [--markdown FILE] [--svg FILE]
 import BenchSupport
-import CTernShims
 import Foundation
 import TernCore
 import TernJournal
@@ -223,16 +222,10 @@ submitJournaled.sort()
     for n in 0..<eventCount {
         if used + span > batchBytes { flush(); lastFlush = MonotonicClock.now().rawValue }
         let r = buffer + used
-        r.storeBytes(of: UInt32(span == 0 ? 0 : 32 + payloadBytes).littleEndian, as: UInt32.self)
-        r.storeBytes(of: JournalEventType.test.rawValue.littleEndian, toByteOffset: 4, as: UInt16.self)
-        r.storeBytes(of: UInt16(0), toByteOffset: 6, as: UInt16.self)
-        r.storeBytes(of: UInt64(n + 1).littleEndian, toByteOffset: 8, as: UInt64.self)
-        r.storeBytes(of: Int64(n).littleEndian, toByteOffset: 16, as: Int64.self)
-        r.storeBytes(of: UInt32(0), toByteOffset: 28, as: UInt32.self)
         payload.storeBytes(of: UInt64(n), as: UInt64.self)
         (r + 32).copyMemory(from: payload.baseAddress!, byteCount: payloadBytes)
-        let crc = tern_crc32c(tern_crc32c(0, r, 24), r + 28, 32 + payloadBytes - 28)
-        r.storeBytes(of: crc.littleEndian, toByteOffset: 24, as: UInt32.self)
+        // The journal's own framing (header, CRC-32C, padding): the same work per record.
+        JournalFormat.frame(r, type: JournalEventType.test.rawValue, sequence: UInt64(n + 1), timestamp: Int64(n), payload: payloadBytes)
         used += span
         if n & 63 == 0 {
             let now = MonotonicClock.now().rawValue
@@ -258,7 +251,6 @@ _ = system("rm -rf '\(dir)'")
 
 // MARK: report
 
-@MainActor func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
 let a50 = percentile(appendTicks, 0.5)
 let a99 = percentile(appendTicks, 0.99)
 let a999 = percentile(appendTicks, 0.999)
@@ -271,12 +263,7 @@ let pr = median(plainRates)
 @MainActor func f(_ v: Double) -> String { String(format: "%.0f", v) }
 @MainActor func m(_ v: Double) -> String { String(format: "%.2f M", v / 1e6) }
 
-var machine = "unknown CPU"
-if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-    let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") })
-{
-    machine = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? machine
-}
+let machine = cpuModelName()
 let report = """
     ## Journal (issue 6): journal-compare
 

@@ -223,7 +223,6 @@ do {
 @MainActor func percentile(_ sorted: [UInt64], _ q: Double) -> Double {
     ns(sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))])
 }
-func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
 func fmt(_ x: Double) -> String { x >= 10_000 ? String(format: "%.1f µs", x / 1000) : String(format: "%.0f", x) }
 
 struct Nautilus: Decodable {
@@ -248,11 +247,8 @@ if let nautilusPath {
     }
 }
 
-let host = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?
-    .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-var load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
-load = load.split(separator: " ").prefix(3).joined(separator: " ")
+let host = cpuModelName()
+let load = loadAverage()
 
 var lines: [String] = []
 lines.append(

@@ -304,13 +304,9 @@ for rep in 0..<reps {
     FileHandle.standardError.write(Data("rep \(rep + 1)/\(reps) done\n".utf8))
 }
 
-func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
 var lines: [String] = []
-let host = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?
-    .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-var load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
-load = load.split(separator: " ").prefix(3).joined(separator: " ")
+let host = cpuModelName()
+let load = loadAverage()
 lines.append("Machine: \(host), \(CPU.onlineCount) CPUs, pinned to CPU \(cpu.map(String.init) ?? "none"); load average \(load).")
 lines.append("Medians over \(reps) interleaved reps; single-row latency over \(singleRows) distinct rows per rep (rdtsc, overhead subtracted); batch = \(batchRows) rows, one thread.")
 lines.append("Anchors: " + info.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ".")
