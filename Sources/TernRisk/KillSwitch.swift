@@ -1,6 +1,10 @@
 import Synchronization
 public import TernCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What a kill switch covers. A check denies if any scope covering the order is tripped; the
 /// reason names the widest.
 @frozen
@@ -124,10 +128,14 @@ public struct KillTrip: Hashable, Sendable {
 /// itself trips. Resets and REDUCING transitions are engine calls, because they read state the
 /// engine owns (is the loss still beyond the limit?).
 public final class KillSwitch: @unchecked Sendable {
-    // @unchecked: the flags and the generation are atomics; `pending` is a Mutex.
+    // @unchecked: the flags and the generation are atomics; `pending` is guarded by `lock`.
     let flags: UnsafeMutablePointer<Atomic<UInt8>>
     let generation: UnsafeMutablePointer<Atomic<UInt64>>
-    let pending = Mutex<[KillTrip]>([])
+    /// Trips made and not yet drained, guarded by `lock`: a pthread mutex rather than
+    /// Synchronization's `Mutex`, whose hand-over under contention ThreadSanitizer does not see on
+    /// Linux (it reported this list as raced while both sides held the lock).
+    var pending: [KillTrip] = []
+    let lock: UnsafeMutablePointer<pthread_mutex_t>
     let layout: ScopeLayout
     var scopeCount: Int { layout.count }
 
@@ -137,6 +145,8 @@ public final class KillSwitch: @unchecked Sendable {
         for i in 0..<layout.count { (flags + i).initialize(to: Atomic(0)) }
         generation = .allocate(capacity: 1)
         generation.initialize(to: Atomic(0))
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
     }
 
     deinit {
@@ -144,6 +154,14 @@ public final class KillSwitch: @unchecked Sendable {
         flags.deallocate()
         generation.deinitialize(count: 1)
         generation.deallocate()
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    func withLock<R>(_ body: () -> R) -> R {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return body()
     }
 
     /// The flag index of `scope`, or nil if its ID is out of range.
@@ -155,7 +173,7 @@ public final class KillSwitch: @unchecked Sendable {
     public func trip(_ scope: KillScope, cause: KillCause, actor: String, reason: String, at time: Timestamp) -> Bool {
         guard let i = index(scope) else { return false }
         flags[i].store(KillState.tripped.rawValue, ordering: .sequentiallyConsistent)
-        pending.withLock { $0.append(KillTrip(scope: scope, cause: cause, actor: actor, reason: reason, timestamp: time)) }
+        withLock { pending.append(KillTrip(scope: scope, cause: cause, actor: actor, reason: reason, timestamp: time)) }
         generation.pointee.add(1, ordering: .sequentiallyConsistent)
         return true
     }
@@ -167,9 +185,9 @@ public final class KillSwitch: @unchecked Sendable {
     }
 
     func drain() -> [KillTrip] {
-        pending.withLock { list in
-            let out = list
-            list.removeAll(keepingCapacity: true)
+        withLock {
+            let out = pending
+            pending.removeAll(keepingCapacity: true)
             return out
         }
     }
