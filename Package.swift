@@ -7,10 +7,10 @@
 //     tern (executable) ─► Tern (umbrella) ─► TernQueues ─► TernSystem ─► CNuma, CTernShims
 //                                         │                           └─► TernCore
 //                                         ├─► TernInference (standard library + libm)
+//                                         ├─► TernMarketData ─► TernCore, CZstd, CZlib
 //                                         └─► TernCore   (standard library only)
 //
-// Modules arrive with their first real code; later issues add TernMarketData,
-// TernRisk, TernJournal, TernEngine and TernABI. Every public module is also a library
+// Modules arrive with their first real code; later issues add TernEngine and TernABI. Every public module is also a library
 // product of the same name so another package can depend on, say, `TernCore` alone.
 import PackageDescription
 
@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "TernInference", targets: ["TernInference"]),
         .library(name: "TernRisk", targets: ["TernRisk"]),
         .library(name: "TernJournal", targets: ["TernJournal"]),
+        .library(name: "TernMarketData", targets: ["TernMarketData"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
@@ -75,9 +76,15 @@ let package = Package(
             name: "TernJournal", dependencies: ["CLiburing", "CTernShims", "TernCore", "TernQueues", "TernSystem", "TernRisk"],
             swiftSettings: librarySettings),
 
+        // MARK: Market data: L2 and L3 books and the feed decoders (Databento DBN through Debian's libzstd,
+        // Binance and Bybit JSON captures, NASDAQ ITCH 5.0; gzip and zip through zlib).
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "TernMarketData", dependencies: ["TernCore", "CZstd", "CZlib"], swiftSettings: librarySettings),
+
         // MARK: Umbrella and host.
         .target(
-            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk", "TernJournal"], swiftSettings: librarySettings),
+            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk", "TernJournal", "TernMarketData"], swiftSettings: librarySettings),
         .executableTarget(
             name: "tern",
             dependencies: [
@@ -90,7 +97,7 @@ let package = Package(
         // client module calls it (so generic code is specialized across the module boundary exactly
         // as in a user's binary). scripts/check-hot-paths.sh disassembles these. Not a product.
         .target(
-            name: "HotPathProbes", dependencies: ["TernCore", "TernQueues", "TernInference", "TernRisk", "TernJournal"], swiftSettings: librarySettings),
+            name: "HotPathProbes", dependencies: ["TernCore", "TernQueues", "TernInference", "TernRisk", "TernJournal", "TernMarketData"], swiftSettings: librarySettings),
 
         // MARK: Tests. TernTestSupport holds helpers every test target shares (not a product).
         .target(name: "TernTestSupport", path: "Tests/TernTestSupport"),
@@ -99,6 +106,7 @@ let package = Package(
         .testTarget(name: "TernQueuesTests", dependencies: ["TernQueues", "TernSystem", "TernTestSupport"]),
         .testTarget(name: "TernInferenceTests", dependencies: ["TernInference", "TernTestSupport"]),
         .testTarget(name: "TernRiskTests", dependencies: ["TernRisk", "TernCore", "TernTestSupport"]),
+        .testTarget(name: "TernMarketDataTests", dependencies: ["TernMarketData", "TernCore", "TernTestSupport"]),
         .testTarget(name: "TernJournalTests", dependencies: ["TernJournal", "TernCore", "TernRisk", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

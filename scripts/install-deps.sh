@@ -8,7 +8,7 @@
 #   python3-venv, python3-pip   the model fixtures' libraries (scripts/model-fixtures.sh)
 set -euo pipefail
 
-packages=(liburing-dev libnuma-dev libzstd-dev python3 python3-venv python3-pip binutils gzip "$@")
+packages=(liburing-dev libnuma-dev libzstd-dev zlib1g-dev python3 python3-venv python3-pip binutils gzip "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,3 +4,4 @@
 @_exported public import TernInference
 @_exported public import TernRisk
 @_exported public import TernJournal
+@_exported public import TernMarketData

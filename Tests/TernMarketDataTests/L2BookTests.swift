@@ -1,0 +1,3 @@
+import Testing
+import TernCore
+@testable import TernMarketData
