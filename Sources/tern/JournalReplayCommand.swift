@@ -79,19 +79,6 @@ extension JournalCommand {
             }
         }
 
-        static func quote(_ s: String) -> String {
-            var out = "\""
-            for c in s.unicodeScalars {
-                switch c {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case _ where c.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16)
-                default: out.unicodeScalars.append(c)
-                }
-            }
-            return out + "\""
-        }
-
         static func money(_ v: Int128) -> String { quote(Money(rawValue: v).description) }
         static func qty(_ v: Int64) -> String { quote(Quantity(rawValue: v).description) }
 

@@ -9,7 +9,7 @@ struct TernCommand: ParsableCommand {
         commandName: "tern",
         abstract: "Tern: an embeddable low-latency trading engine (reference host and tools).",
         version: "tern \(TernVersion.string)",
-        subcommands: [Demo.self, ModelCommand.self, RiskCommand.self, JournalCommand.self],
+        subcommands: [Demo.self, ReplayCommand.self, ModelCommand.self, RiskCommand.self, JournalCommand.self],
         defaultSubcommand: Demo.self
     )
 }
