@@ -3,7 +3,9 @@
 # layering honest, and runs `swift test`, whose own summary is the last thing printed.
 # TERN_LONG_TESTS=1 multiplies the property-test counts by 10.
 #
-# It also trains the model fixtures the inference tests compare against (scripts/model-fixtures.sh:
+# It also decodes ../shared/data with independent decoders for the market-data tests
+# (scripts/feed-references.sh: databento-dbn and itchfeed from PyPI, into .build/), and trains the
+# model fixtures the inference tests compare against (scripts/model-fixtures.sh:
 # xgboost, lightgbm and catboost from PyPI, into .build/). Without network access those tests are
 # skipped outside CI; under CI=true a failure here fails the run.
 set -euo pipefail
@@ -15,6 +17,13 @@ elif [ -n "${CI:-}" ]; then
     echo "model fixtures could not be made (see above)"; exit 1
 else
     echo "warning: model fixtures could not be made (no PyPI?); the library-trained model tests are skipped"
+fi
+if references=$(scripts/feed-references.sh); then
+    export TERN_FEED_REFERENCES="$PWD/$references"
+elif [ -n "${CI:-}" ]; then
+    echo "feed references could not be made (see above)"; exit 1
+else
+    echo "warning: feed references could not be made (no PyPI?); the cross-decoder tests are skipped"
 fi
 echo "== build (with --explicit-target-dependency-import-check error)"
 swift build --build-tests --explicit-target-dependency-import-check error 2>&1 | grep -E "error|warning: |Build" || true

@@ -1,3 +1,0 @@
-import Testing
-import TernCore
-@testable import TernMarketData
