@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer target for a time budget; exits non-zero if it finds a crash or a violated property.
 #
-# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price, models, risk, journal)
+# usage: scripts/fuzz.sh TARGET SECONDS      (targets: price, models, risk, journal, feeds)
 #
 # Builds the target with `swiftc -sanitize=fuzzer,address` from the module's sources plus
 # Fuzz/<target>/*.swift into .build-fuzz/, seeds a corpus from Fuzz/<target>/seeds.txt (one input
@@ -14,6 +14,8 @@
 # `journal` does the same with TernCore, TernSystem, TernQueues, TernRisk and TernJournal, links
 # CTernShims' C file (compiled with clang) and liburing/libnuma through module maps, and seeds its
 # corpus with journals `tern` writes (a risk tape run and test records).
+# `feeds` merges TernCore and TernMarketData, links libzstd and zlib, and seeds its corpus with the
+# first bytes of each file in ../shared/data, decompressed (and, for the container reader, as stored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
@@ -24,7 +26,8 @@ case "$target" in
     models) sources=(Sources/TernInference/*.swift) ; module=TernInference ; max_len=16384 ;;
     risk) sources=() ; module=TernRisk ; max_len=8192 ;;
     journal) sources=() ; module=TernJournal ; max_len=16384 ;;
-    *) echo "unknown fuzz target '$target' (known: price, models, risk, journal)"; exit 2 ;;
+    feeds) sources=() ; module=TernMarketData ; max_len=16384 ;;
+    *) echo "unknown fuzz target '$target' (known: price, models, risk, journal, feeds)"; exit 2 ;;
 esac
 
 work=.build-fuzz/$target
@@ -74,6 +77,33 @@ if [ "$target" = journal ]; then
     .build/debug/tern journal torture "$work/seedj/test" --count 600 --segment-bytes 70000 > /dev/null
     head -c 8192 "$work/seedj/risk/segment-00000001.tjl" > "$work/corpus/seed-risk"
     { head -c 6000 "$work/seedj/test/segment-00000001.tjl"; printf '\000\377\000'; head -c 6000 "$work/seedj/test/segment-00000002.tjl"; } > "$work/corpus/seed-two-segments"
+fi
+if [ "$target" = feeds ]; then
+    merge TernCore TernMarketData
+    modulemap CZstd Sources/CZstd/shim.h zstd
+    modulemap CZlib Sources/CZlib/shim.h z
+    extra+=(-lzstd -lz)
+    d=../shared/data
+    if [ -d "$d" ]; then
+        # A format byte, then the file's first bytes: 0 DBN, 1 Binance, 2 ITCH, 3 Bybit, 4 as stored.
+        py=python3; [ -x .build/venv-feeds/bin/python ] && py=.build/venv-feeds/bin/python
+        $py - "$d" "$work/corpus" <<'PY' || echo "warning: the DBN seeds need zstandard (scripts/feed-references.sh installs it)"
+import gzip, sys, zipfile
+d, out = sys.argv[1], sys.argv[2]
+def seed(name, selector, data):
+    open(f"{out}/seed-{name}", "wb").write(bytes([selector]) + data[:6000])
+seed("binance-spot", 1, gzip.open(f"{d}/binance-btcusdt-20240808/spot_btcusdt_20240808.jsonl.gz").read())
+seed("binance-usdm", 1, gzip.open(f"{d}/binance-btcusdt-20240808/usdm_btcusdt_20240808.jsonl.gz").read())
+seed("itch", 2, gzip.open(f"{d}/itch50-ritch-sample/ex20101224.TEST_ITCH_50.gz").read())
+z = zipfile.ZipFile(f"{d}/bybit-xrpusdt-ob500-20241201/xrpusdt-ob500.data.zip")
+seed("bybit", 3, z.read(z.infolist()[0]))
+for f in ("bybit-xrpusdt-ob500-20241201/xrpusdt-ob500.data.zip", "cme-es-databento/esu4-glbx-mdp3-20240701T2358-0002.trades.dbn.zst"):
+    seed("stored-" + f.split("/")[0], 4, open(f"{d}/{f}", "rb").read())
+import zstandard
+for f in ("esh4-glbx-mdp3-20231225.mbo.dbn.zst", "esu4-glbx-mdp3-20240701T2358-0002.mbp-1.dbn.zst"):
+    seed("dbn-" + f[:4], 0, zstandard.ZstdDecompressor().stream_reader(open(f"{d}/cme-es-databento/{f}", "rb")).read())
+PY
+    fi
 fi
 echo "== fuzz $target: building"
 swiftc -parse-as-library -sanitize=fuzzer,address -O -g -module-name "$module" \

@@ -466,10 +466,10 @@ public enum DBNBook {
     public static func apply(_ record: DBNMBP1, to book: L2Book) {
         book.clear()
         if record.bidPrice != DBNMetadata.undefinedPrice && record.bidSize > 0 {
-            _ = book.set(.bid, price: Price(rawValue: record.bidPrice), size: quantity(record.bidSize), orders: Int32(truncatingIfNeeded: record.bidCount))
+            _ = book.set(.bid, price: Price(rawValue: record.bidPrice), size: quantity(record.bidSize), orders: Int32(clamping: record.bidCount))
         }
         if record.askPrice != DBNMetadata.undefinedPrice && record.askSize > 0 {
-            _ = book.set(.ask, price: Price(rawValue: record.askPrice), size: quantity(record.askSize), orders: Int32(truncatingIfNeeded: record.askCount))
+            _ = book.set(.ask, price: Price(rawValue: record.askPrice), size: quantity(record.askSize), orders: Int32(clamping: record.askCount))
         }
     }
 }

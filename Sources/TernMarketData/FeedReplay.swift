@@ -1,7 +1,7 @@
 import TernCore
 
 #if canImport(Glibc)
-    import Glibc
+    internal import Glibc
 #endif
 
 /// The feed formats `FeedReplay` reads.
