@@ -51,6 +51,16 @@ PROBES=(
     probeForestPredict
     probeForestPredictBatch
     probeForestLeafIDs
+    probeL2Set
+    probeL3Add
+    probeL3Cancel
+    probeL3Execute
+    probeL3Modify
+    probeL3Delete
+    probeL3Replace
+    probeDBNApplyMBO
+    probeDBNApplyMBP1
+    probeDBNNext
 )
 
 echo "== hot-path check: self-test (an allocating function must fail)"
@@ -74,7 +84,7 @@ swift build -c release --target HotPathProbes 2>&1 | grep -E "error|warning:|Com
 objects=(.build/release/HotPathProbes.build/*.o .build/release/TernCore.build/*.o
     .build/release/TernQueues.build/*.o .build/release/TernSystem.build/*.o
     .build/release/TernInference.build/*.o .build/release/TernRisk.build/*.o
-    .build/release/TernJournal.build/*.o)
+    .build/release/TernJournal.build/*.o .build/release/TernMarketData.build/*.o)
 
 echo "== hot-path check: probes and everything they call"
 python3 scripts/hot_path_check.py --roots '$s13HotPathProbes' --name-contains 'HotPathProbes.probe' --cold '.cold' --expect "${PROBES[*]}" "${objects[@]}"

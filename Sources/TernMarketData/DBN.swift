@@ -340,20 +340,16 @@ public struct DBNDecoder {
     public mutating func next() throws(FeedError) -> DBNRecord? {
         let at = cursor
         if at == bytes.count { return nil }
-        guard bytes.count - at >= 16 else {
-            throw FeedError(.truncated, at: at, "DBN: \(bytes.count - at) bytes left, a record header needs 16")
-        }
+        guard bytes.count - at >= 16 else { throw Self.coldError(.truncated, at, bytes.count - at, 0) }
         let length = Int(bytes[at]) &* 4
-        guard length >= 16 else { throw FeedError(.malformed, at: at, "DBN: record length \(length) is below the 16-byte header") }
-        guard length <= bytes.count - at else {
-            throw FeedError(.truncated, at: at, "DBN: the record needs \(length) bytes, \(bytes.count - at) are left")
-        }
+        guard length >= 16 else { throw Self.coldError(.malformed, at, length, 0) }
+        guard length <= bytes.count - at else { throw Self.coldError(.truncated, at, bytes.count - at, length) }
         cursor = at &+ length
         let rtype = bytes[at &+ 1]
         let instrumentID = bytes.le(at &+ 4, as: UInt32.self)
         switch rtype {
         case DBNRecordType.mbo.rawValue:
-            guard length >= 56 else { throw Self.short(at, length, 56, "MBO") }
+            guard length >= 56 else { throw Self.coldShort(at, length, 56, "MBO") }
             return .mbo(
                 DBNMBO(
                     instrumentID: instrumentID, publisherID: bytes.le(at &+ 2, as: UInt16.self),
@@ -364,7 +360,7 @@ public struct DBNDecoder {
                     sequence: bytes.le(at &+ 52, as: UInt32.self)))
         case DBNRecordType.mbp1.rawValue, DBNRecordType.trade.rawValue:
             let hasLevel = rtype == DBNRecordType.mbp1.rawValue
-            guard length >= (hasLevel ? 80 : 48) else { throw Self.short(at, length, hasLevel ? 80 : 48, hasLevel ? "MBP-1" : "trades") }
+            guard length >= (hasLevel ? 80 : 48) else { throw Self.coldShort(at, length, hasLevel ? 80 : 48, hasLevel ? "MBP-1" : "trades") }
             var record = DBNMBP1(
                 instrumentID: instrumentID, publisherID: bytes.le(at &+ 2, as: UInt16.self),
                 tsEvent: bytes.le(at &+ 8, as: UInt64.self), tsRecv: bytes.le(at &+ 32, as: UInt64.self),
@@ -386,9 +382,19 @@ public struct DBNDecoder {
         }
     }
 
-    @usableFromInline
-    static func short(_ at: Int, _ length: Int, _ needed: Int, _ name: String) -> FeedError {
+    // Errors are built out of line (their messages allocate); the hot-path check skips `cold…`.
+    @usableFromInline @inline(never)
+    static func coldShort(_ at: Int, _ length: Int, _ needed: Int, _ name: StaticString) -> FeedError {
         FeedError(.malformed, at: at, "DBN: a \(name) record needs \(needed) bytes, its length says \(length)")
+    }
+
+    @usableFromInline @inline(never)
+    static func coldError(_ kind: FeedError.Kind, _ at: Int, _ value: Int, _ length: Int) -> FeedError {
+        switch (kind, length) {
+        case (.truncated, 0): FeedError(.truncated, at: at, "DBN: \(value) bytes left, a record header needs 16")
+        case (.truncated, _): FeedError(.truncated, at: at, "DBN: the record needs \(length) bytes, \(value) are left")
+        default: FeedError(.malformed, at: at, "DBN: record length \(value) is below the 16-byte header")
+        }
     }
 }
 
