@@ -96,6 +96,16 @@ let package = Package(
             ],
             path: "Tools/JournalCompare"
         ),
+        .executableTarget(
+            name: "book-compare",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "TernMarketData", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+            ],
+            path: "Tools/BookCompare",
+            exclude: ["anchors.py"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
