@@ -24,7 +24,7 @@ public enum L2UpdateResult: UInt8, Sendable, BitwiseCopyable {
 /// - Capacity: fixed per side at creation; a full side keeps its best levels (the update reports
 ///   `.evictedWorst` or `.dropped`, and `truncatedLevels` counts them), never grows.
 /// - Thread safety: none; one thread owns a book.
-/// - Performance: no allocation after `init`. docs/decisions/0012-book-layout.md records why a
+/// - Performance: no allocation after `init`. docs/decisions/0006-book-layout.md records why a
 ///   sorted array and not a tick-indexed ladder (feeds with 1,000-level snapshots span far more
 ///   ticks than a ladder around the mid can hold).
 public final class L2Book {
