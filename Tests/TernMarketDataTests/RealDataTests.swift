@@ -195,3 +195,68 @@ struct RealDataTests {
         #expect(none.records == 0 && none.instruments.isEmpty)
     }
 }
+
+/// DBN versions 2 and 3 keep the record layouts this decoder reads and change the metadata: no
+/// record_count, a symbol_cstr_len field (71 in practice) and 53 reserved bytes. The real files are
+/// version 1, so these tests re-encode one's metadata as version 2 and 3 and expect the same records.
+@Suite("DBN metadata versions")
+struct DBNVersionTests {
+    static func reencode(_ v1: [UInt8], version: UInt8, symbolLength: Int = 71) throws -> [UInt8] {
+        let metadata = try v1.withUnsafeBytes { try DBNMetadata.parse($0) }
+        var body: [UInt8] = []
+        func le<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { body += $0 } }
+        func text(_ s: String, _ n: Int) {
+            guard n > 0 else { return }
+            body += Array(s.utf8.prefix(n - 1)) + [UInt8](repeating: 0, count: n - min(s.utf8.count, n - 1))
+        }
+        text(metadata.dataset, 16)
+        le(metadata.schema!.rawValue)
+        le(metadata.start)
+        le(metadata.end)
+        le(metadata.limit)
+        body += [metadata.stypeIn, metadata.stypeOut, metadata.tsOut ? 1 : 0]
+        le(UInt16(symbolLength))
+        body += [UInt8](repeating: 0, count: 53)
+        le(UInt32(0))  // schema_definition_length
+        for list in [metadata.symbols, metadata.partial, metadata.notFound] {
+            le(UInt32(list.count))
+            for s in list { text(s, symbolLength) }
+        }
+        le(UInt32(metadata.mappings.count))
+        for m in metadata.mappings {
+            text(m.rawSymbol, symbolLength)
+            le(UInt32(m.intervals.count))
+            for i in m.intervals {
+                le(i.startDate)
+                le(i.endDate)
+                text(i.symbol, symbolLength)
+            }
+        }
+        var out: [UInt8] = Array("DBN".utf8) + [version]
+        withUnsafeBytes(of: UInt32(body.count).littleEndian) { out += $0 }
+        return out + body + v1[metadata.recordsOffset...]
+    }
+
+    @Test("versions 2 and 3 decode to the same metadata and records as version 1", arguments: [UInt8(2), 3])
+    func sameRecords(version: UInt8) throws {
+        let v1 = try sharedFeed("cme-es-databento/esu4-glbx-mdp3-20240701T2358-0002.mbp-1.dbn.zst")
+        let other = try Self.reencode(v1, version: version)
+        func all(_ bytes: [UInt8]) throws -> (DBNMetadata, [DBNMBP1]) {
+            try bytes.withUnsafeBytes { raw in
+                var decoder = try DBNDecoder(bytes: raw)
+                var list: [DBNMBP1] = []
+                while let r = try decoder.next() { if case .mbp1(let m) = r { list.append(m) } }
+                return (decoder.metadata, list)
+            }
+        }
+        let (m1, r1) = try all(v1)
+        let (m2, r2) = try all(other)
+        #expect(m2.version == version)
+        #expect(m2.dataset == m1.dataset && m2.schema == m1.schema && m2.symbols == m1.symbols)
+        #expect(m2.symbolsByInstrumentID == m1.symbolsByInstrumentID)
+        #expect(r1.count == 2288 && r1 == r2)
+        // A symbol_cstr_len of zero cannot be read.
+        let broken = try Self.reencode(v1, version: version, symbolLength: 0)
+        #expect(throws: FeedError.self) { _ = try broken.withUnsafeBytes { try DBNMetadata.parse($0) } }
+    }
+}
