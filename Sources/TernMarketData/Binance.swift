@@ -57,18 +57,6 @@ public struct BinanceDepthUpdate: Sendable, BitwiseCopyable, Equatable {
     public var eventTime: UInt64
 }
 
-/// A price level from a depth message.
-@frozen
-public struct PriceSize: Sendable, BitwiseCopyable, Equatable {
-    public var price: Price
-    public var size: Quantity
-
-    @inlinable public init(price: Price, size: Quantity) {
-        self.price = price
-        self.size = size
-    }
-}
-
 /// Decodes Binance capture lines in place.
 ///
 /// - Performance: no allocation per line once `bids` and `asks` have grown to the largest depth

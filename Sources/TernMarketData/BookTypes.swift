@@ -41,27 +41,35 @@ public struct BookLevel: Hashable, Sendable, BitwiseCopyable, CustomStringConver
     public var description: String { "\(size) @ \(price) (\(orders) orders)" }
 }
 
-/// A side's sorted level keys, best at the end, in preallocated memory.
+/// A side's price levels: keys sorted ascending toward the best price, each with a value beside
+/// it (L2: the level's size and order count; L3: the level's pool slot), in preallocated memory.
 ///
 ///     index    0 (worst) ......................... count-1 (best)
 ///     keys     ascending: bid prices up, or ask prices negated
+///     values   the level data, moved with its key
 ///
 /// Updates near the top of the book (the common case) move only the few entries above the
 /// insertion point.
 @usableFromInline
-struct SortedKeys {
+struct SortedLevels<Value: BitwiseCopyable> {
     @usableFromInline let keys: UnsafeMutablePointer<Int64>
+    @usableFromInline let values: UnsafeMutablePointer<Value>
     @usableFromInline var count: Int
     @usableFromInline let capacity: Int
 
-    init(capacity: Int) {
+    init(capacity: Int, placeholder: Value) {
         self.capacity = capacity
-        keys = .allocate(capacity: max(capacity, 1))
-        keys.initialize(repeating: 0, count: max(capacity, 1))  // pre-faults the pages
+        keys = .allocate(capacity: capacity)
+        keys.initialize(repeating: 0, count: capacity)  // pre-faults the pages
+        values = .allocate(capacity: capacity)
+        values.initialize(repeating: placeholder, count: capacity)
         count = 0
     }
 
-    func deallocate() { keys.deallocate() }
+    func deallocate() {
+        keys.deallocate()
+        values.deallocate()
+    }
 
     /// The index of the first key that is not below `key` (`count` if none): where `key` is or
     /// would be inserted. Checks the top of the book first, then bisects.
@@ -83,19 +91,75 @@ struct SortedKeys {
         return low
     }
 
-    /// Opens a gap at `index` (the caller writes the new key there and into its parallel arrays).
+    /// The index holding `key`, or nil.
     @inlinable @inline(__always)
-    mutating func openGap(at index: Int) {
+    func index(of key: Int64) -> Int? {
+        let at = lowerBound(key)
+        return at < count && keys[at] == key ? at : nil
+    }
+
+    /// Inserts `key` with `value` at `index` (from `lowerBound`), moving the entries above it up.
+    /// Precondition: `count < capacity`.
+    @inlinable @inline(__always)
+    mutating func insert(_ key: Int64, _ value: Value, at index: Int) {
         let moving = count &- index
-        if moving > 0 { (keys + index + 1).update(from: keys + index, count: moving) }
+        if moving > 0 {
+            (keys + index + 1).update(from: keys + index, count: moving)
+            (values + index + 1).update(from: values + index, count: moving)
+        }
+        keys[index] = key
+        values[index] = value
         count &+= 1
     }
 
-    /// Closes the gap at `index`.
+    /// Removes the entry at `index`, moving the entries above it down.
     @inlinable @inline(__always)
-    mutating func closeGap(at index: Int) {
+    mutating func remove(at index: Int) {
         let moving = count &- index &- 1
-        if moving > 0 { (keys + index).update(from: keys + index + 1, count: moving) }
+        if moving > 0 {
+            (keys + index).update(from: keys + index + 1, count: moving)
+            (values + index).update(from: values + index + 1, count: moving)
+        }
         count &-= 1
+    }
+}
+
+/// A price to size entry of a depth message or snapshot.
+@frozen
+public struct PriceSize: Sendable, BitwiseCopyable, Equatable {
+    public var price: Price
+    public var size: Quantity
+
+    @inlinable public init(price: Price, size: Quantity) {
+        self.price = price
+        self.size = size
+    }
+}
+
+/// What both books answer: the levels of a side by depth. The conveniences below are written
+/// once for both.
+public protocol PriceLevelBook: AnyObject {
+    /// The number of price levels on `side`.
+    func levelCount(_ side: BookSide) -> Int
+    /// The level `depth` places from the best on `side` (0 is the best), or nil beyond the last.
+    func level(_ side: BookSide, depth: Int) -> BookLevel?
+}
+
+extension PriceLevelBook {
+    /// The highest bid, or nil when there is none. O(1).
+    @inlinable public var bestBid: BookLevel? { level(.bid, depth: 0) }
+
+    /// The lowest offer, or nil when there is none. O(1).
+    @inlinable public var bestAsk: BookLevel? { level(.ask, depth: 0) }
+
+    /// The best `limit` levels of `side`, best first.
+    public func levels(_ side: BookSide, limit: Int = .max) -> [BookLevel] {
+        (0..<min(levelCount(side), max(limit, 0))).map { level(side, depth: $0)! }
+    }
+
+    /// Whether the best bid is at or above the best offer.
+    public var isCrossed: Bool {
+        guard let bid = bestBid, let ask = bestAsk else { return false }
+        return bid.price >= ask.price
     }
 }

@@ -27,7 +27,7 @@ public enum L2UpdateResult: UInt8, Sendable, BitwiseCopyable {
 /// - Performance: no allocation after `init`. docs/decisions/0006-book-layout.md records why a
 ///   sorted array and not a tick-indexed ladder (feeds with 1,000-level snapshots span far more
 ///   ticks than a ladder around the mid can hold).
-public final class L2Book {
+public final class L2Book: PriceLevelBook {
     /// Both sides, bid then ask, in one allocation: mutations go through the pointer, so they
     /// carry no dynamic exclusivity check.
     @usableFromInline let sides: UnsafeMutablePointer<L2Side>
@@ -48,8 +48,8 @@ public final class L2Book {
     }
 
     deinit {
-        sides[0].deallocate()
-        sides[1].deallocate()
+        sides[0].levels.deallocate()
+        sides[1].levels.deallocate()
         sides.deinitialize(count: 2)
         sides.deallocate()
     }
@@ -61,61 +61,45 @@ public final class L2Book {
     /// `orders` is the level's order count when the feed carries one (else 0).
     @inlinable
     public func set(_ side: BookSide, price: Price, size: Quantity, orders: Int32 = 0) -> L2UpdateResult {
-        (sides + Int(side.rawValue)).pointee.set(key: side.key(price), size: size.rawValue, orders: orders)
+        (sides + Int(side.rawValue)).pointee.set(key: side.key(price), L2Value(size: size.rawValue, orders: orders))
+    }
+
+    /// Sets every level of a depth message on `side` (a zero size removes its level).
+    @inlinable
+    public func set(_ side: BookSide, levels: some Sequence<PriceSize>) {
+        for level in levels { _ = set(side, price: level.price, size: level.size) }
     }
 
     /// Removes every level on `side`.
-    public func clear(_ side: BookSide) { sides[Int(side.rawValue)].keys.count = 0 }
+    public func clear(_ side: BookSide) { sides[Int(side.rawValue)].levels.count = 0 }
 
     /// Removes every level on both sides.
     public func clear() {
-        sides[0].keys.count = 0
-        sides[1].keys.count = 0
+        sides[0].levels.count = 0
+        sides[1].levels.count = 0
     }
 
     // MARK: Queries
 
-    /// The highest bid, or nil when there is none. O(1).
-    @inlinable public var bestBid: BookLevel? { level(.bid, depth: 0) }
-
-    /// The lowest offer, or nil when there is none. O(1).
-    @inlinable public var bestAsk: BookLevel? { level(.ask, depth: 0) }
-
     /// The number of levels on `side`.
     @inlinable
-    public func levelCount(_ side: BookSide) -> Int { sides[Int(side.rawValue)].keys.count }
+    public func levelCount(_ side: BookSide) -> Int { sides[Int(side.rawValue)].levels.count }
 
-    /// The level `depth` places from the best on `side` (0 is the best), or nil beyond the last.
+    /// The level `depth` places from the best on `side` (0 is the best), or nil beyond the last. O(1).
     @inlinable
     public func level(_ side: BookSide, depth: Int) -> BookLevel? {
-        let s = sides + Int(side.rawValue)
-        let count = s.pointee.keys.count
-        guard depth >= 0, depth < count else { return nil }
-        let index = count &- 1 &- depth
-        return BookLevel(
-            price: side.price(s.pointee.keys.keys[index]), size: Quantity(rawValue: s.pointee.sizes[index]),
-            orders: Int(s.pointee.counts[index]))
+        let levels = sides[Int(side.rawValue)].levels
+        guard depth >= 0, depth < levels.count else { return nil }
+        let index = levels.count &- 1 &- depth
+        let value = levels.values[index]
+        return BookLevel(price: side.price(levels.keys[index]), size: Quantity(rawValue: value.size), orders: Int(value.orders))
     }
 
     /// The total size at `price` on `side`, zero when no level is there.
     public func size(_ side: BookSide, at price: Price) -> Quantity {
-        let s = sides[Int(side.rawValue)]
-        let key = side.key(price)
-        let index = s.keys.lowerBound(key)
-        guard index < s.keys.count, s.keys.keys[index] == key else { return .zero }
-        return Quantity(rawValue: s.sizes[index])
-    }
-
-    /// The best `limit` levels of `side`, best first.
-    public func levels(_ side: BookSide, limit: Int = .max) -> [BookLevel] {
-        let count = min(levelCount(side), max(limit, 0))
-        return (0..<count).map { level(side, depth: $0)! }
-    }
-
-    /// Whether the best bid is at or above the best offer.
-    public var isCrossed: Bool {
-        guard let bid = bestBid, let ask = bestAsk else { return false }
-        return bid.price >= ask.price
+        let levels = sides[Int(side.rawValue)].levels
+        guard let index = levels.index(of: side.key(price)) else { return .zero }
+        return Quantity(rawValue: levels.values[index].size)
     }
 
     // MARK: Invariants
@@ -133,82 +117,60 @@ public final class L2Book {
     /// level, every stored size is positive, counts are not negative, no side exceeds capacity.
     public func invariantViolation() -> String? {
         for side in [BookSide.bid, .ask] {
-            let s = sides[Int(side.rawValue)]
-            let (keys, sizes, counts) = (s.keys, s.sizes, s.counts)
-            if keys.count < 0 || keys.count > capacity { return "\(side) count \(keys.count) outside 0...\(capacity)" }
-            for i in 0..<keys.count {
-                if i > 0, keys.keys[i - 1] >= keys.keys[i] {
-                    return "\(side) levels out of order at index \(i): \(side.price(keys.keys[i - 1])) then \(side.price(keys.keys[i]))"
+            let levels = sides[Int(side.rawValue)].levels
+            if levels.count < 0 || levels.count > capacity { return "\(side) count \(levels.count) outside 0...\(capacity)" }
+            for i in 0..<levels.count {
+                let price = side.price(levels.keys[i])
+                if i > 0, levels.keys[i - 1] >= levels.keys[i] {
+                    return "\(side) levels out of order at index \(i): \(side.price(levels.keys[i - 1])) then \(price)"
                 }
-                if sizes[i] <= 0 { return "\(side) level \(side.price(keys.keys[i])) has size \(sizes[i])" }
-                if counts[i] < 0 { return "\(side) level \(side.price(keys.keys[i])) has order count \(counts[i])" }
+                if levels.values[i].size <= 0 { return "\(side) level \(price) has size \(levels.values[i].size)" }
+                if levels.values[i].orders < 0 { return "\(side) level \(price) has order count \(levels.values[i].orders)" }
             }
         }
         return nil
     }
 }
 
-/// One side of an `L2Book`: sorted keys with the sizes and order counts beside them.
+/// An L2 level's data beside its key.
+@usableFromInline
+struct L2Value: BitwiseCopyable {
+    @usableFromInline var size: Int64
+    @usableFromInline var orders: Int32
+
+    @inlinable init(size: Int64, orders: Int32) {
+        self.size = size
+        self.orders = orders
+    }
+}
+
+/// One side of an `L2Book`.
 @usableFromInline
 struct L2Side {
-    @usableFromInline var keys: SortedKeys
-    @usableFromInline let sizes: UnsafeMutablePointer<Int64>
-    @usableFromInline let counts: UnsafeMutablePointer<Int32>
+    @usableFromInline var levels: SortedLevels<L2Value>
     @usableFromInline var truncated = 0
 
-    init(capacity: Int) {
-        keys = SortedKeys(capacity: capacity)
-        sizes = .allocate(capacity: capacity)
-        sizes.initialize(repeating: 0, count: capacity)
-        counts = .allocate(capacity: capacity)
-        counts.initialize(repeating: 0, count: capacity)
-    }
-
-    func deallocate() {
-        keys.deallocate()
-        sizes.deallocate()
-        counts.deallocate()
-    }
+    init(capacity: Int) { levels = SortedLevels(capacity: capacity, placeholder: L2Value(size: 0, orders: 0)) }
 
     @inlinable @inline(__always)
-    mutating func set(key: Int64, size: Int64, orders: Int32) -> L2UpdateResult {
-        if size < 0 { return .invalidSize }
-        var index = keys.lowerBound(key)
-        if index < keys.count && keys.keys[index] == key {
-            if size == 0 {
-                keys.closeGap(at: index)
-                let moving = keys.count &- index
-                if moving > 0 {
-                    (sizes + index).update(from: sizes + index + 1, count: moving)
-                    (counts + index).update(from: counts + index + 1, count: moving)
-                }
-            } else {
-                sizes[index] = size
-                counts[index] = orders
-            }
+    mutating func set(key: Int64, _ value: L2Value) -> L2UpdateResult {
+        if value.size < 0 { return .invalidSize }
+        var index = levels.lowerBound(key)
+        if index < levels.count && levels.keys[index] == key {
+            if value.size == 0 { levels.remove(at: index) } else { levels.values[index] = value }
             return .applied
         }
-        if size == 0 { return .absentLevelDeleted }
+        if value.size == 0 { return .absentLevelDeleted }
         var result = L2UpdateResult.applied
-        if keys.count == keys.capacity {
+        if levels.count == levels.capacity {
             truncated &+= 1
             // The worst level sits at index 0; a new level below it is the one to drop.
             if index == 0 { return .dropped }
-            keys.closeGap(at: 0)
-            sizes.update(from: sizes + 1, count: keys.count)
-            counts.update(from: counts + 1, count: keys.count)
+            levels.remove(at: 0)
             index &-= 1
             result = .evictedWorst
         }
-        let moving = keys.count &- index
-        keys.openGap(at: index)
-        if moving > 0 {
-            (sizes + index + 1).update(from: sizes + index, count: moving)
-            (counts + index + 1).update(from: counts + index, count: moving)
-        }
-        keys.keys[index] = key
-        sizes[index] = size
-        counts[index] = orders
+        levels.insert(key, value, at: index)
         return result
     }
 }

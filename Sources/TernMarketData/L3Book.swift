@@ -51,7 +51,7 @@ public struct RestingOrder: Hashable, Sendable, BitwiseCopyable {
 ///   are O(1).
 /// - Thread safety: none; one thread owns a book.
 /// - Performance: no allocation after `init`; the update paths are in scripts/check-hot-paths.sh.
-public final class L3Book {
+public final class L3Book: PriceLevelBook {
     @usableFromInline let storage: UnsafeMutablePointer<L3Storage>
 
     /// The most orders the book holds.
@@ -125,30 +125,16 @@ public final class L3Book {
     /// The number of resting orders.
     @inlinable public var orderCount: Int { Int(storage.pointee.orderCount) }
 
-    /// The highest bid level, or nil. O(1).
-    @inlinable public var bestBid: BookLevel? { level(.bid, depth: 0) }
-
-    /// The lowest offer level, or nil. O(1).
-    @inlinable public var bestAsk: BookLevel? { level(.ask, depth: 0) }
-
     /// The number of price levels on `side`.
     @inlinable
-    public func levelCount(_ side: BookSide) -> Int { storage.pointee.index(side).count }
+    public func levelCount(_ side: BookSide) -> Int { storage.pointee.side(side).count }
 
-    /// The level `depth` places from the best on `side` (0 is the best), or nil beyond the last.
+    /// The level `depth` places from the best on `side` (0 is the best), or nil beyond the last. O(1).
     @inlinable
     public func level(_ side: BookSide, depth: Int) -> BookLevel? {
-        let index = storage.pointee.index(side)
-        guard depth >= 0, depth < index.count else { return nil }
-        let position = index.count &- 1 &- depth
-        let level = storage.pointee.levels[Int(storage.pointee.slots(side)[position])]
+        guard let slot = storage.pointee.levelSlot(side, depth: depth) else { return nil }
+        let level = storage.pointee.levels[Int(slot)]
         return BookLevel(price: side.price(level.key), size: Quantity(rawValue: level.size), orders: Int(level.count))
-    }
-
-    /// The best `limit` levels of `side`, best first.
-    public func levels(_ side: BookSide, limit: Int = .max) -> [BookLevel] {
-        let count = min(levelCount(side), max(limit, 0))
-        return (0..<count).map { level(side, depth: $0)! }
     }
 
     /// The resting order with `id`, or nil.
@@ -156,16 +142,14 @@ public final class L3Book {
         let slot = storage.pointee.find(id)
         guard slot >= 0 else { return nil }
         let order = storage.pointee.orders[slot]
-        let side = BookSide(rawValue: order.side)!
-        return RestingOrder(id: id, side: side, price: side.price(order.key), size: Quantity(rawValue: order.size))
+        return RestingOrder(id: id, side: order.side, price: order.side.price(order.key), size: Quantity(rawValue: order.size))
     }
 
     /// The orders queued at the level `depth` places from the best on `side`, front of the queue
     /// first. For inspection and tests; it allocates.
     public func queue(_ side: BookSide, depth: Int) -> [RestingOrder] {
-        let index = storage.pointee.index(side)
-        guard depth >= 0, depth < index.count else { return [] }
-        let level = storage.pointee.levels[Int(storage.pointee.slots(side)[index.count - 1 - depth])]
+        guard let slot = storage.pointee.levelSlot(side, depth: depth) else { return [] }
+        let level = storage.pointee.levels[Int(slot)]
         var result: [RestingOrder] = []
         var cursor = level.head
         while cursor >= 0 {
@@ -174,12 +158,6 @@ public final class L3Book {
             cursor = order.next
         }
         return result
-    }
-
-    /// Whether the best bid is at or above the best offer.
-    public var isCrossed: Bool {
-        guard let bid = bestBid, let ask = bestAsk else { return false }
-        return bid.price >= ask.price
     }
 
     // MARK: Invariants
@@ -210,9 +188,9 @@ struct L3Order {
     @usableFromInline var prev: Int32
     @usableFromInline var next: Int32
     @usableFromInline var level: Int32
-    @usableFromInline var side: UInt8
+    @usableFromInline var side: BookSide
 
-    @inlinable init(id: UInt64, key: Int64, size: Int64, prev: Int32, next: Int32, level: Int32, side: UInt8) {
+    @inlinable init(id: UInt64, key: Int64, size: Int64, prev: Int32, next: Int32, level: Int32, side: BookSide) {
         self.id = id
         self.key = key
         self.size = size
@@ -231,9 +209,9 @@ struct L3Level {
     @usableFromInline var count: Int32
     @usableFromInline var head: Int32
     @usableFromInline var tail: Int32
-    @usableFromInline var side: UInt8
+    @usableFromInline var side: BookSide
 
-    @inlinable init(key: Int64, size: Int64, count: Int32, head: Int32, tail: Int32, side: UInt8) {
+    @inlinable init(key: Int64, size: Int64, count: Int32, head: Int32, tail: Int32, side: BookSide) {
         self.key = key
         self.size = size
         self.count = count
@@ -252,14 +230,12 @@ struct L3Storage {
     @usableFromInline let table: UnsafeMutablePointer<Int32>
     @usableFromInline let tableMask: Int
     @usableFromInline let tableShift: UInt64
-    @usableFromInline var freeOrder: Int32
-    @usableFromInline var freeLevel: Int32
-    @usableFromInline var orderCount: Int32
-    @usableFromInline var bidIndex: SortedKeys
-    @usableFromInline var askIndex: SortedKeys
-    /// The level slot beside each sorted key, per side.
-    @usableFromInline let bidSlots: UnsafeMutablePointer<Int32>
-    @usableFromInline let askSlots: UnsafeMutablePointer<Int32>
+    @usableFromInline var freeOrder: Int32 = 0
+    @usableFromInline var freeLevel: Int32 = 0
+    @usableFromInline var orderCount: Int32 = 0
+    /// Per side, the level keys with each level's pool slot beside its key.
+    @usableFromInline var bids: SortedLevels<Int32>
+    @usableFromInline var asks: SortedLevels<Int32>
     let orderCapacity: Int
     let levelCapacity: Int
 
@@ -267,47 +243,53 @@ struct L3Storage {
         self.orderCapacity = orderCapacity
         self.levelCapacity = levelCapacity
         orders = .allocate(capacity: orderCapacity)
-        for i in 0..<orderCapacity {
-            (orders + i).initialize(
-                to: L3Order(id: 0, key: 0, size: 0, prev: -1, next: i + 1 < orderCapacity ? Int32(i + 1) : -1, level: -1, side: 0))
-        }
         levels = .allocate(capacity: levelCapacity)
-        for i in 0..<levelCapacity {
-            (levels + i).initialize(
-                to: L3Level(key: 0, size: 0, count: 0, head: i + 1 < levelCapacity ? Int32(i + 1) : -1, tail: -1, side: 0))
-        }
         var tableSize = 16
         while tableSize < 2 * orderCapacity { tableSize <<= 1 }
         table = .allocate(capacity: tableSize)
         table.initialize(repeating: 0, count: tableSize)
         tableMask = tableSize - 1
         tableShift = UInt64(64 - tableSize.trailingZeroBitCount)
+        bids = SortedLevels(capacity: levelCapacity, placeholder: -1)
+        asks = SortedLevels(capacity: levelCapacity, placeholder: -1)
+        threadFreeLists()
+    }
+
+    /// Writes every order and level slot as free, chained in order (the pools' only
+    /// initialization; `clear` reuses it). Both element types are trivial, so initializing over
+    /// live entries is allowed.
+    mutating func threadFreeLists() {
+        for i in 0..<orderCapacity {
+            (orders + i).initialize(
+                to: L3Order(id: 0, key: 0, size: 0, prev: -1, next: i + 1 < orderCapacity ? Int32(i + 1) : -1, level: -1, side: .bid))
+        }
+        for i in 0..<levelCapacity {
+            (levels + i).initialize(
+                to: L3Level(key: 0, size: 0, count: 0, head: i + 1 < levelCapacity ? Int32(i + 1) : -1, tail: -1, side: .bid))
+        }
         freeOrder = 0
         freeLevel = 0
         orderCount = 0
-        bidIndex = SortedKeys(capacity: levelCapacity)
-        askIndex = SortedKeys(capacity: levelCapacity)
-        bidSlots = .allocate(capacity: levelCapacity)
-        bidSlots.initialize(repeating: -1, count: levelCapacity)
-        askSlots = .allocate(capacity: levelCapacity)
-        askSlots.initialize(repeating: -1, count: levelCapacity)
     }
 
     func deallocate() {
         orders.deallocate()
         levels.deallocate()
         table.deallocate()
-        bidIndex.deallocate()
-        askIndex.deallocate()
-        bidSlots.deallocate()
-        askSlots.deallocate()
+        bids.deallocate()
+        asks.deallocate()
     }
 
     @inlinable @inline(__always)
-    func index(_ side: BookSide) -> SortedKeys { side == .bid ? bidIndex : askIndex }
+    func side(_ side: BookSide) -> SortedLevels<Int32> { side == .bid ? bids : asks }
 
+    /// The pool slot of the level `depth` places from the best on `side`, or nil.
     @inlinable @inline(__always)
-    func slots(_ side: BookSide) -> UnsafeMutablePointer<Int32> { side == .bid ? bidSlots : askSlots }
+    func levelSlot(_ side: BookSide, depth: Int) -> Int32? {
+        let levels = self.side(side)
+        guard depth >= 0, depth < levels.count else { return nil }
+        return levels.values[levels.count &- 1 &- depth]
+    }
 
     // MARK: Id table
 
@@ -360,28 +342,21 @@ struct L3Storage {
     /// The level slot for `key` on `side`, created when absent (-1 when the level pool is full).
     @inlinable @inline(__always)
     mutating func level(side: BookSide, key: Int64) -> Int32 {
-        if side == .bid {
-            return Self.level(index: &bidIndex, slots: bidSlots, key: key, side: side, levels: levels, free: &freeLevel)
-        }
-        return Self.level(index: &askIndex, slots: askSlots, key: key, side: side, levels: levels, free: &freeLevel)
+        side == .bid ? Self.level(&bids, key, side, levels, &freeLevel) : Self.level(&asks, key, side, levels, &freeLevel)
     }
 
     @inlinable @inline(__always)
     static func level(
-        index: inout SortedKeys, slots: UnsafeMutablePointer<Int32>, key: Int64, side: BookSide,
-        levels: UnsafeMutablePointer<L3Level>, free: inout Int32
+        _ index: inout SortedLevels<Int32>, _ key: Int64, _ side: BookSide, _ levels: UnsafeMutablePointer<L3Level>,
+        _ free: inout Int32
     ) -> Int32 {
         let at = index.lowerBound(key)
-        if at < index.count && index.keys[at] == key { return slots[at] }
+        if at < index.count && index.keys[at] == key { return index.values[at] }
         let slot = free
         if slot < 0 { return -1 }
         free = levels[Int(slot)].head
-        levels[Int(slot)] = L3Level(key: key, size: 0, count: 0, head: -1, tail: -1, side: side.rawValue)
-        let moving = index.count &- at
-        index.openGap(at: at)
-        if moving > 0 { (slots + at + 1).update(from: slots + at, count: moving) }
-        index.keys[at] = key
-        slots[at] = slot
+        levels[Int(slot)] = L3Level(key: key, size: 0, count: 0, head: -1, tail: -1, side: side)
+        index.insert(key, slot, at: at)
         return slot
     }
 
@@ -389,23 +364,15 @@ struct L3Storage {
     @inlinable
     mutating func releaseLevel(_ slot: Int32) {
         let level = levels[Int(slot)]
-        if level.side == BookSide.bid.rawValue {
-            Self.unindex(index: &bidIndex, slots: bidSlots, key: level.key)
+        if level.side == .bid {
+            bids.remove(at: bids.lowerBound(level.key))
         } else {
-            Self.unindex(index: &askIndex, slots: askSlots, key: level.key)
+            asks.remove(at: asks.lowerBound(level.key))
         }
         levels[Int(slot)].head = freeLevel
         levels[Int(slot)].count = 0
         levels[Int(slot)].size = 0
         freeLevel = slot
-    }
-
-    @inlinable @inline(__always)
-    static func unindex(index: inout SortedKeys, slots: UnsafeMutablePointer<Int32>, key: Int64) {
-        let at = index.lowerBound(key)
-        index.closeGap(at: at)
-        let moving = index.count &- at
-        if moving > 0 { (slots + at).update(from: slots + at + 1, count: moving) }
     }
 
     /// Appends order `slot` to the back of level `levelSlot`.
@@ -452,7 +419,7 @@ struct L3Storage {
         let levelSlot = level(side: side, key: key)
         if levelSlot < 0 { return .levelPoolFull }
         freeOrder = orders[Int(slot)].next
-        orders[Int(slot)] = L3Order(id: id, key: key, size: size, prev: -1, next: -1, level: levelSlot, side: side.rawValue)
+        orders[Int(slot)] = L3Order(id: id, key: key, size: size, prev: -1, next: -1, level: levelSlot, side: side)
         enqueue(slot, level: levelSlot)
         table[i] = slot &+ 1
         orderCount &+= 1
@@ -505,7 +472,7 @@ struct L3Storage {
             return .applied
         }
         let order = orders + Int(slot)
-        let side = BookSide(rawValue: order.pointee.side) ?? .bid
+        let side = order.pointee.side
         let key = side.key(price)
         if key == order.pointee.key {
             if size <= order.pointee.size {
@@ -538,25 +505,18 @@ struct L3Storage {
         if p < 0 { return .unknownOrder }
         if size <= 0 { return .invalidSize }
         if newID != id && position(newID) >= 0 { return .duplicateOrder }
-        let side = BookSide(rawValue: orders[Int(table[p] &- 1)].side) ?? .bid
-        remove(slot: table[p] &- 1, position: p)
+        let slot = table[p] &- 1
+        let side = orders[Int(slot)].side
+        remove(slot: slot, position: p)
         // The removal freed an order slot, so only the level pool can refuse the add.
         return add(id: newID, side: side, key: side.key(price), size: size)
     }
 
     mutating func clear() {
-        for i in 0..<orderCapacity {
-            orders[i] = L3Order(id: 0, key: 0, size: 0, prev: -1, next: i + 1 < orderCapacity ? Int32(i + 1) : -1, level: -1, side: 0)
-        }
-        for i in 0..<levelCapacity {
-            levels[i] = L3Level(key: 0, size: 0, count: 0, head: i + 1 < levelCapacity ? Int32(i + 1) : -1, tail: -1, side: 0)
-        }
+        threadFreeLists()
         table.update(repeating: 0, count: tableMask + 1)
-        freeOrder = 0
-        freeLevel = 0
-        orderCount = 0
-        bidIndex.count = 0
-        askIndex.count = 0
+        bids.count = 0
+        asks.count = 0
     }
 
     // MARK: Invariants
@@ -565,17 +525,16 @@ struct L3Storage {
         var ordersInLevels = 0
         var liveLevels = 0
         for side in [BookSide.bid, .ask] {
-            let index = self.index(side)
-            let slots = self.slots(side)
+            let index = self.side(side)
             for position in 0..<index.count {
                 if position > 0, index.keys[position - 1] >= index.keys[position] {
                     return "\(side) level keys out of order at index \(position)"
                 }
-                let slot = slots[position]
+                let slot = index.values[position]
                 guard slot >= 0, Int(slot) < levelCapacity else { return "\(side) index names level slot \(slot)" }
                 let level = levels[Int(slot)]
                 liveLevels += 1
-                if level.key != index.keys[position] || level.side != side.rawValue {
+                if level.key != index.keys[position] || level.side != side {
                     return "\(side) level slot \(slot) holds key \(level.key) on side \(level.side), indexed as \(index.keys[position])"
                 }
                 if level.count <= 0 { return "\(side) level \(side.price(level.key)) is indexed but empty" }
@@ -589,7 +548,7 @@ struct L3Storage {
                     }
                     let order = orders[Int(cursor)]
                     if order.prev != previous { return "order \(order.id) links back to \(order.prev), not \(previous)" }
-                    if order.level != slot || order.key != level.key || order.side != side.rawValue {
+                    if order.level != slot || order.key != level.key || order.side != side {
                         return "order \(order.id) is queued at \(side.price(level.key)) but says level \(order.level)"
                     }
                     if order.size <= 0 { return "order \(order.id) has size \(order.size)" }
