@@ -104,9 +104,9 @@ public struct BinanceDecoder {
             } else if s.key(key, is: "lastUpdateId") {
                 snapshotID = try s.unsigned()
             } else if s.key(key, is: "bids") {
-                try s.levels { (p, q) throws(FeedError) in bids.append(PriceSize(price: p, size: q)) }
+                try s.levels(into: &bids)
             } else if s.key(key, is: "asks") {
-                try s.levels { (p, q) throws(FeedError) in asks.append(PriceSize(price: p, size: q)) }
+                try s.levels(into: &asks)
             } else {
                 try s.skipValue()
             }
@@ -185,10 +185,10 @@ public struct BinanceDecoder {
             case (3, 0x75): depth.finalUpdateID = try s.unsigned(); seen |= 2
             case (3, 0x45): depth.eventTime = try s.unsigned()
             case (3, 0x62):
-                try s.levels { (p, q) throws(FeedError) in bids.append(PriceSize(price: p, size: q)) }
+                try s.levels(into: &bids)
                 seen |= 4
             case (3, 0x61):
-                try s.levels { (p, q) throws(FeedError) in asks.append(PriceSize(price: p, size: q)) }
+                try s.levels(into: &asks)
                 seen |= 8
             default:
                 try s.skipValue()
@@ -220,17 +220,8 @@ public struct BinanceDecoder {
 /// `.resyncing`, keeps its (now stale) levels for inspection, and buffers diffs until a new
 /// snapshot arrives, from which it synchronizes again.
 public final class BinanceDepthBook {
-    public enum State: String, Sendable {
-        /// No snapshot yet; diffs are buffered.
-        case awaitingSnapshot = "awaiting snapshot"
-        /// Every diff since the snapshot chained.
-        case synced
-        /// A gap was seen (or the snapshot was too old for the buffered diffs); waiting for a new snapshot.
-        case resyncing
-    }
-
     public let book: L2Book
-    public private(set) var state = State.awaitingSnapshot
+    public private(set) var state = DepthSyncState.awaitingSnapshot
     /// The last applied update id.
     public private(set) var lastUpdateID: UInt64 = 0
     /// Chain breaks seen after a sync (each starts a resync).
@@ -268,12 +259,11 @@ public final class BinanceDepthBook {
         case .awaitingSnapshot, .resyncing:
             buffer(update, bids: bids, asks: asks)
         case .synced:
-            let chains = update.previousFinalUpdateID.map { $0 == lastUpdateID } ?? (update.firstUpdateID == lastUpdateID &+ 1)
             if update.finalUpdateID <= lastUpdateID && update.previousFinalUpdateID == nil {
                 droppedDiffs += 1  // an old diff repeated: spot says ignore it
                 return
             }
-            guard chains else {
+            guard chains(update) else {
                 gaps += 1
                 state = .resyncing
                 pending.removeAll(keepingCapacity: true)
@@ -285,11 +275,16 @@ public final class BinanceDepthBook {
         }
     }
 
+    /// Whether `update` continues the last applied one (USD-M: `pu` is its `u`; spot: `U` is `u + 1`).
+    func chains(_ update: BinanceDepthUpdate) -> Bool {
+        update.previousFinalUpdateID.map { $0 == lastUpdateID } ?? (update.firstUpdateID == lastUpdateID &+ 1)
+    }
+
     /// Applies the REST snapshot and the buffered diffs after it.
     public func applySnapshot(lastUpdateID snapshotID: UInt64, bids: [PriceSize], asks: [PriceSize]) {
         book.clear()
-        for level in bids where level.size.rawValue > 0 { _ = book.set(.bid, price: level.price, size: level.size) }
-        for level in asks where level.size.rawValue > 0 { _ = book.set(.ask, price: level.price, size: level.size) }
+        book.set(.bid, levels: bids)
+        book.set(.ask, levels: asks)
         lastUpdateID = snapshotID
         let futures = isFutures ?? false
         var synced = false
@@ -310,12 +305,9 @@ public final class BinanceDepthBook {
                     break
                 }
                 synced = true
-            } else {
-                let chains = u.previousFinalUpdateID.map { $0 == lastUpdateID } ?? (u.firstUpdateID == lastUpdateID &+ 1)
-                if !chains {
-                    stale = true
-                    break
-                }
+            } else if !chains(u) {
+                stale = true
+                break
             }
             write(
                 u, bids: pendingLevels[entry.start..<(entry.start + entry.bidCount)],
@@ -348,8 +340,8 @@ public final class BinanceDepthBook {
     }
 
     func write(_ update: BinanceDepthUpdate, bids: ArraySlice<PriceSize>, asks: ArraySlice<PriceSize>) {
-        for level in bids { _ = book.set(.bid, price: level.price, size: level.size) }
-        for level in asks { _ = book.set(.ask, price: level.price, size: level.size) }
+        book.set(.bid, levels: bids)
+        book.set(.ask, levels: asks)
         lastUpdateID = update.finalUpdateID
         appliedDiffs += 1
     }

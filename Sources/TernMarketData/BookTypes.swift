@@ -136,6 +136,16 @@ public struct PriceSize: Sendable, BitwiseCopyable, Equatable {
     }
 }
 
+/// Where an L2 book kept from a snapshot and diffs stands (Binance, Bybit).
+public enum DepthSyncState: String, Sendable {
+    /// No snapshot yet; diffs are buffered (Binance) or skipped (Bybit).
+    case awaitingSnapshot = "awaiting snapshot"
+    /// Every diff since the snapshot chained.
+    case synced
+    /// A gap was seen (or a snapshot was too old for the buffered diffs); waiting for a new snapshot.
+    case resyncing
+}
+
 /// What both books answer: the levels of a side by depth. The conveniences below are written
 /// once for both.
 public protocol PriceLevelBook: AnyObject {

@@ -64,9 +64,9 @@ public struct BybitDecoder {
                 var inner = true
                 while let field = try s.nextKey(first: &inner) {
                     if s.key(field, is: "b") {
-                        try s.levels { (p, q) throws(FeedError) in bids.append(PriceSize(price: p, size: q)) }
+                        try s.levels(into: &bids)
                     } else if s.key(field, is: "a") {
-                        try s.levels { (p, q) throws(FeedError) in asks.append(PriceSize(price: p, size: q)) }
+                        try s.levels(into: &asks)
                     } else if s.key(field, is: "u") {
                         message.updateID = try s.unsigned()
                         seen |= 4
@@ -98,6 +98,9 @@ public final class BybitDepthBook {
     /// Deltas ignored while out of sync.
     public private(set) var skippedDeltas = 0
 
+    /// `synced`, or `awaitingSnapshot` before the first snapshot, or `resyncing` after a gap.
+    public var state: DepthSyncState { synced ? .synced : (snapshots == 0 ? .awaitingSnapshot : .resyncing) }
+
     public init(levelCapacity: Int = 8192) { book = L2Book(capacity: levelCapacity) }
 
     public func apply(_ message: BybitBookMessage, bids: [PriceSize], asks: [PriceSize]) {
@@ -117,8 +120,8 @@ public final class BybitDepthBook {
                 return
             }
         }
-        for level in bids { _ = book.set(.bid, price: level.price, size: level.size) }
-        for level in asks { _ = book.set(.ask, price: level.price, size: level.size) }
+        book.set(.bid, levels: bids)
+        book.set(.ask, levels: asks)
         lastUpdateID = message.updateID
     }
 }

@@ -428,15 +428,15 @@ public enum DBNBook {
         switch record.action {
         case 0x41:  // A
             guard let side = side(record.side), record.price != DBNMetadata.undefinedPrice else { return .unusable }
-            return outcome(book.add(id: record.orderID, side: side, price: Price(rawValue: record.price), size: quantity(record.size)))
+            return outcome(book.add(id: record.orderID, side: side, price: Price(rawValue: record.price), size: Quantity(Int64(record.size))))
         case 0x43:  // C
-            return outcome(book.cancel(id: record.orderID, size: quantity(record.size)))
+            return outcome(book.cancel(id: record.orderID, size: Quantity(Int64(record.size))))
         case 0x4D:  // M
             guard record.price != DBNMetadata.undefinedPrice else { return .unusable }
-            let result = book.modify(id: record.orderID, price: Price(rawValue: record.price), size: quantity(record.size))
+            let result = book.modify(id: record.orderID, price: Price(rawValue: record.price), size: Quantity(Int64(record.size)))
             if result != .unknownOrder { return outcome(result) }
             guard let side = side(record.side) else { return .unusable }
-            return outcome(book.add(id: record.orderID, side: side, price: Price(rawValue: record.price), size: quantity(record.size)))
+            return outcome(book.add(id: record.orderID, side: side, price: Price(rawValue: record.price), size: Quantity(Int64(record.size))))
         case 0x52:  // R
             book.clear()
             return .applied
@@ -451,9 +451,6 @@ public enum DBNBook {
     static func side(_ byte: UInt8) -> BookSide? {
         byte == 0x42 ? .bid : (byte == 0x41 ? .ask : nil)
     }
-
-    @inlinable @inline(__always)
-    static func quantity(_ size: UInt32) -> Quantity { Quantity(rawValue: Int64(size) &* Quantity.scale) }
 
     @inlinable @inline(__always)
     static func outcome(_ result: L3UpdateResult) -> Outcome {
@@ -472,10 +469,10 @@ public enum DBNBook {
     public static func apply(_ record: DBNMBP1, to book: L2Book) {
         book.clear()
         if record.bidPrice != DBNMetadata.undefinedPrice && record.bidSize > 0 {
-            _ = book.set(.bid, price: Price(rawValue: record.bidPrice), size: quantity(record.bidSize), orders: Int32(clamping: record.bidCount))
+            _ = book.set(.bid, price: Price(rawValue: record.bidPrice), size: Quantity(Int64(record.bidSize)), orders: Int32(clamping: record.bidCount))
         }
         if record.askPrice != DBNMetadata.undefinedPrice && record.askSize > 0 {
-            _ = book.set(.ask, price: Price(rawValue: record.askPrice), size: quantity(record.askSize), orders: Int32(clamping: record.askCount))
+            _ = book.set(.ask, price: Price(rawValue: record.askPrice), size: Quantity(Int64(record.askSize)), orders: Int32(clamping: record.askCount))
         }
     }
 }

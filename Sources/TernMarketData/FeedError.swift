@@ -55,3 +55,25 @@ func fixedText(_ bytes: UnsafeRawBufferPointer, _ offset: Int, _ count: Int) -> 
     while end > offset && bytes[end - 1] == 0x20 { end -= 1 }
     return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self)
 }
+
+/// `body` over the array's bytes with its `FeedError` kept typed (`Array.withUnsafeBytes` rethrows
+/// untyped errors).
+func withFeedBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(FeedError) -> R) throws(FeedError) -> R {
+    try bytes.withUnsafeBytes { raw in Result { () throws(FeedError) -> R in try body(raw) } }.get()
+}
+
+/// The last symbol a line format named, as a `String` made only when the bytes change (a capture
+/// names the same symbol on every line).
+struct SymbolCache {
+    private var bytes: [UInt8] = []
+    private(set) var symbol: String? = nil
+
+    /// The symbol for `text`, or the last one when `text` is empty (a line without a symbol).
+    mutating func symbol(for text: UnsafeRawBufferPointer) -> String? {
+        if !text.isEmpty && !bytes.elementsEqual(text) {
+            bytes = Array(text)
+            symbol = String(decoding: text, as: UTF8.self)
+        }
+        return symbol
+    }
+}

@@ -72,7 +72,7 @@ public enum FeedFile {
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var consumed = 0
         var lastResult = 0
-        let failure: FeedError? = bytes.withUnsafeBytes { source in
+        try withFeedBytes(bytes) { (source) throws(FeedError) in
             var input = ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)
             while true {
                 let (result, produced) = chunk.withUnsafeMutableBytes { target in
@@ -82,17 +82,16 @@ public enum FeedFile {
                 }
                 consumed = input.pos
                 if ZSTD_isError(result) != 0 {
-                    return FeedError(.decompression, at: consumed, "zstd: \(String(cString: ZSTD_getErrorName(result)))")
+                    throw FeedError(.decompression, at: consumed, "zstd: \(String(cString: ZSTD_getErrorName(result)))")
                 }
                 lastResult = result
                 output.append(contentsOf: chunk[0..<produced])
                 if output.count > limit {
-                    return FeedError(.decompression, at: consumed, "zstd: more than \(limit) bytes decompressed")
+                    throw FeedError(.decompression, at: consumed, "zstd: more than \(limit) bytes decompressed")
                 }
-                if input.pos == input.size && produced < chunk.count { return nil }
+                if input.pos == input.size && produced < chunk.count { return }
             }
         }
-        if let failure { throw failure }
         if lastResult != 0 { throw FeedError(.truncated, at: consumed, "zstd: the input ends inside a frame") }
         return output
     }
@@ -114,7 +113,7 @@ public enum FeedFile {
         if let expectedSize { output.reserveCapacity(min(expectedSize, limit)) }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var position = start
-        let failure: FeedError? = bytes.withUnsafeBytes { source in
+        try withFeedBytes(bytes) { (source) throws(FeedError) in
             while true {
                 stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress!.assumingMemoryBound(to: Bytef.self) + position)
                 stream.avail_in = UInt32(min(source.count - position, Int(UInt32.max)))
@@ -128,7 +127,7 @@ public enum FeedFile {
                 position += availableBefore - Int(stream.avail_in)
                 output.append(contentsOf: chunk[0..<produced])
                 if output.count > limit {
-                    return FeedError(.decompression, at: position, "inflate: more than \(limit) bytes decompressed")
+                    throw FeedError(.decompression, at: position, "inflate: more than \(limit) bytes decompressed")
                 }
                 switch status {
                 case Z_STREAM_END:
@@ -137,20 +136,19 @@ public enum FeedFile {
                         inflateReset(&stream)
                         continue
                     }
-                    return nil
+                    return
                 case Z_OK:
                     continue
                 case Z_BUF_ERROR where produced == 0 && position >= source.count:
-                    return FeedError(.truncated, at: position, "inflate: the input ends inside the compressed stream")
+                    throw FeedError(.truncated, at: position, "inflate: the input ends inside the compressed stream")
                 case Z_BUF_ERROR:
                     continue
                 default:
                     let text = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                    return FeedError(.decompression, at: position, "inflate: \(text)")
+                    throw FeedError(.decompression, at: position, "inflate: \(text)")
                 }
             }
         }
-        if let failure { throw failure }
         return output
     }
 

@@ -102,34 +102,28 @@ public enum FeedReplay {
     /// Decodes up to `limit` records without touching a book; returns how many it read.
     public static func decodeOnly(format: FeedFormat, bytes: [UInt8], limit: Int = .max) throws(FeedError) -> Int {
         var count = 0
-        let failure: FeedError? = bytes.withUnsafeBytes { raw in
-            do throws(FeedError) {
-                switch format {
-                case .dbn:
-                    var decoder = try DBNDecoder(bytes: raw)
-                    while count < limit, try decoder.next() != nil { count += 1 }
-                case .itch:
-                    var decoder = ITCHDecoder(bytes: raw)
-                    while count < limit, try decoder.next() != nil { count += 1 }
-                case .binance:
-                    var decoder = BinanceDecoder()
-                    try forEachLine(raw, limit: limit) { (line, offset) throws(FeedError) in
-                        _ = try decoder.decode(line: line, offset: offset)
-                        count += 1
-                    }
-                case .bybit:
-                    var decoder = BybitDecoder()
-                    try forEachLine(raw, limit: limit) { (line, offset) throws(FeedError) in
-                        _ = try decoder.decode(line: line, offset: offset)
-                        count += 1
-                    }
+        try withFeedBytes(bytes) { (raw) throws(FeedError) in
+            switch format {
+            case .dbn:
+                var decoder = try DBNDecoder(bytes: raw)
+                while count < limit, try decoder.next() != nil { count += 1 }
+            case .itch:
+                var decoder = ITCHDecoder(bytes: raw)
+                while count < limit, try decoder.next() != nil { count += 1 }
+            case .binance:
+                var decoder = BinanceDecoder()
+                try forEachLine(raw, limit: limit) { (line, offset) throws(FeedError) in
+                    _ = try decoder.decode(line: line, offset: offset)
+                    count += 1
                 }
-                return nil
-            } catch {
-                return error
+            case .bybit:
+                var decoder = BybitDecoder()
+                try forEachLine(raw, limit: limit) { (line, offset) throws(FeedError) in
+                    _ = try decoder.decode(line: line, offset: offset)
+                    count += 1
+                }
             }
         }
-        if let failure { throw failure }
         return count
     }
 
@@ -158,20 +152,18 @@ public enum FeedReplay {
 
     // MARK: Books to summaries
 
-    static func summarize(_ symbol: String, _ book: L3Book, depth: Int) -> ReplaySummary.Instrument {
+    static func summarize(
+        _ symbol: String, _ book: some PriceLevelBook, depth: Int, orders: Int? = nil, countsKnown: Bool, state: DepthSyncState? = nil
+    ) -> ReplaySummary.Instrument {
         ReplaySummary.Instrument(
-            symbol: symbol, bookType: "L3", bestBid: book.bestBid, bestAsk: book.bestAsk,
-            bidLevels: book.levelCount(.bid), askLevels: book.levelCount(.ask), orders: book.orderCount,
-            orderCountsKnown: true, topBids: book.levels(.bid, limit: depth), topAsks: book.levels(.ask, limit: depth),
-            state: nil, crossed: book.isCrossed)
+            symbol: symbol, bookType: orders == nil ? "L2" : "L3", bestBid: book.bestBid, bestAsk: book.bestAsk,
+            bidLevels: book.levelCount(.bid), askLevels: book.levelCount(.ask), orders: orders,
+            orderCountsKnown: countsKnown, topBids: book.levels(.bid, limit: depth), topAsks: book.levels(.ask, limit: depth),
+            state: state?.rawValue, crossed: book.isCrossed)
     }
 
-    static func summarize(_ symbol: String, _ book: L2Book, depth: Int, countsKnown: Bool, state: String?) -> ReplaySummary.Instrument {
-        ReplaySummary.Instrument(
-            symbol: symbol, bookType: "L2", bestBid: book.bestBid, bestAsk: book.bestAsk,
-            bidLevels: book.levelCount(.bid), askLevels: book.levelCount(.ask), orders: nil,
-            orderCountsKnown: countsKnown, topBids: book.levels(.bid, limit: depth), topAsks: book.levels(.ask, limit: depth),
-            state: state, crossed: book.isCrossed)
+    static func summarize(_ symbol: String, _ book: L3Book, depth: Int) -> ReplaySummary.Instrument {
+        summarize(symbol, book, depth: depth, orders: book.orderCount, countsKnown: true)
     }
 
     // MARK: DBN
@@ -184,50 +176,44 @@ public enum FeedReplay {
         var other: [UInt8: Int] = [:]
         var symbols: [UInt32: String] = [:]
         var outcomes = [Int](repeating: 0, count: 8)
-        let failure: FeedError? = bytes.withUnsafeBytes { raw in
-            do throws(FeedError) {
-                var decoder = try DBNDecoder(bytes: raw)
-                symbols = decoder.metadata.symbolsByInstrumentID
-                let wanted: UInt32? = instrument.flatMap { name in symbols.first(where: { $0.value == name })?.key }
-                if instrument != nil && wanted == nil {
-                    summary.notes.append("no instrument \(instrument!) in the file's symbol mappings")
-                }
-                var lastID: UInt32 = .max
-                var lastBook: L3Book? = nil
-                while summary.records < limit, let record = try decoder.next() {
-                    summary.records += 1
-                    switch record {
-                    case .mbo(let m):
-                        counts[Int(m.action)] += 1
-                        if instrument != nil && m.instrumentID != wanted { continue }
-                        if m.instrumentID != lastID {
-                            lastID = m.instrumentID
-                            seen.insert(lastID)
-                            if mbo[lastID] == nil { mbo[lastID] = L3Book() }
-                            lastBook = mbo[lastID]
-                        }
-                        outcomes[Int(DBNBook.apply(m, to: lastBook!).rawValue)] += 1
-                    case .mbp1(let m):
-                        counts[256 + Int(m.action)] += 1
-                        if instrument != nil && m.instrumentID != wanted { continue }
-                        seen.insert(m.instrumentID)
-                        let book = mbp[m.instrumentID] ?? L2Book(capacity: 1)
-                        mbp[m.instrumentID] = book
-                        DBNBook.apply(m, to: book)
-                    case .trade(let m):
-                        counts[512 + Int(m.action)] += 1
-                        if instrument != nil && m.instrumentID != wanted { continue }
-                        seen.insert(m.instrumentID)
-                    case .other(let rtype, _):
-                        other[rtype, default: 0] += 1
+        try withFeedBytes(bytes) { (raw) throws(FeedError) in
+            var decoder = try DBNDecoder(bytes: raw)
+            symbols = decoder.metadata.symbolsByInstrumentID
+            let wanted: UInt32? = instrument.flatMap { name in symbols.first(where: { $0.value == name })?.key }
+            if instrument != nil && wanted == nil {
+                summary.notes.append("no instrument \(instrument!) in the file's symbol mappings")
+            }
+            var lastID: UInt32 = .max
+            var lastBook: L3Book? = nil
+            while summary.records < limit, let record = try decoder.next() {
+                summary.records += 1
+                switch record {
+                case .mbo(let m):
+                    counts[Int(m.action)] += 1
+                    if instrument != nil && m.instrumentID != wanted { continue }
+                    if m.instrumentID != lastID {
+                        lastID = m.instrumentID
+                        seen.insert(lastID)
+                        if mbo[lastID] == nil { mbo[lastID] = L3Book() }
+                        lastBook = mbo[lastID]
                     }
+                    outcomes[Int(DBNBook.apply(m, to: lastBook!).rawValue)] += 1
+                case .mbp1(let m):
+                    counts[256 + Int(m.action)] += 1
+                    if instrument != nil && m.instrumentID != wanted { continue }
+                    seen.insert(m.instrumentID)
+                    let book = mbp[m.instrumentID] ?? L2Book(capacity: 1)
+                    mbp[m.instrumentID] = book
+                    DBNBook.apply(m, to: book)
+                case .trade(let m):
+                    counts[512 + Int(m.action)] += 1
+                    if instrument != nil && m.instrumentID != wanted { continue }
+                    seen.insert(m.instrumentID)
+                case .other(let rtype, _):
+                    other[rtype, default: 0] += 1
                 }
-                return nil
-            } catch {
-                return error
             }
         }
-        if let failure { throw failure }
         for (i, n) in counts.enumerated() where n > 0 {
             let schema = ["mbo", "mbp-1", "trades"][i / 256]
             summary.recordsByType[schema == "trades" ? "trades" : "\(schema).\(Character(Unicode.Scalar(UInt8(i % 256))))"] = n
@@ -244,7 +230,7 @@ public enum FeedReplay {
             if let book = mbo[id] {
                 summary.instruments.append(summarize(symbol, book, depth: depth))
             } else if let book = mbp[id] {
-                summary.instruments.append(summarize(symbol, book, depth: depth, countsKnown: true, state: nil))
+                summary.instruments.append(summarize(symbol, book, depth: depth, countsKnown: true))
             } else {
                 summary.instruments.append(
                     ReplaySummary.Instrument(
@@ -258,54 +244,41 @@ public enum FeedReplay {
 
     static func replayBinance(_ bytes: [UInt8], _ instrument: String?, _ limit: Int, _ depth: Int, _ summary: inout ReplaySummary) throws(FeedError) {
         var books: [String: BinanceDepthBook] = [:]
-        var lastSymbol: String? = nil
-        var lastSymbolBytes: [UInt8] = []
+        var symbols = SymbolCache()
         var counts = [Int](repeating: 0, count: 5)
         var decoder = BinanceDecoder()
-        let failure: FeedError? = bytes.withUnsafeBytes { raw in
-            do throws(FeedError) {
-                try forEachLine(raw, limit: limit) { (line, offset) throws(FeedError) in
-                    let message = try decoder.decode(line: line, offset: offset)
-                    summary.records += 1
-                    let symbolRange = decoder.symbolRange
-                    if !symbolRange.isEmpty && !lastSymbolBytes.elementsEqual(UnsafeRawBufferPointer(rebasing: line[symbolRange])) {
-                        lastSymbolBytes = Array(UnsafeRawBufferPointer(rebasing: line[symbolRange]))
-                        lastSymbol = String(decoding: lastSymbolBytes, as: UTF8.self)
-                    }
-                    switch message {
-                    case .trade: counts[0] += 1
-                    case .bookTicker: counts[1] += 1
-                    case .other: counts[4] += 1
-                    case .depthUpdate(let update):
-                        counts[2] += 1
-                        let symbol = lastSymbol ?? "UNKNOWN"
-                        if let instrument, instrument != symbol { return }
-                        let book = books[symbol] ?? BinanceDepthBook()
-                        books[symbol] = book
-                        book.apply(update, bids: decoder.bids, asks: decoder.asks)
-                    case .snapshot(let id):
-                        counts[3] += 1
-                        // A REST snapshot carries no symbol: it belongs to the capture's stream.
-                        let symbol = lastSymbol ?? "UNKNOWN"
-                        if let instrument, instrument != symbol { return }
-                        let book = books[symbol] ?? BinanceDepthBook()
-                        books[symbol] = book
-                        book.applySnapshot(lastUpdateID: id, bids: decoder.bids, asks: decoder.asks)
-                    }
+        try withFeedBytes(bytes) { (raw) throws(FeedError) in
+            try forEachLine(raw, limit: limit) { (line, offset) throws(FeedError) in
+                let message = try decoder.decode(line: line, offset: offset)
+                summary.records += 1
+                // A REST snapshot carries no symbol: it belongs to the capture's stream.
+                let symbol = symbols.symbol(for: UnsafeRawBufferPointer(rebasing: line[decoder.symbolRange])) ?? "UNKNOWN"
+                switch message {
+                case .trade: counts[0] += 1
+                case .bookTicker: counts[1] += 1
+                case .other: counts[4] += 1
+                case .depthUpdate(let update):
+                    counts[2] += 1
+                    if let instrument, instrument != symbol { return }
+                    let book = books[symbol] ?? BinanceDepthBook()
+                    books[symbol] = book
+                    book.apply(update, bids: decoder.bids, asks: decoder.asks)
+                case .snapshot(let id):
+                    counts[3] += 1
+                    if let instrument, instrument != symbol { return }
+                    let book = books[symbol] ?? BinanceDepthBook()
+                    books[symbol] = book
+                    book.applySnapshot(lastUpdateID: id, bids: decoder.bids, asks: decoder.asks)
                 }
-                return nil
-            } catch {
-                return error
             }
         }
-        if let failure { throw failure }
         for (name, n) in zip(["trade", "bookTicker", "depthUpdate", "snapshot", "other"], counts) where n > 0 {
             summary.recordsByType[name] = n
         }
         for (symbol, book) in books {
             summary.gaps += book.gaps
             summary.resyncs += book.gaps + book.staleSnapshots
-            summary.instruments.append(summarize(symbol, book.book, depth: depth, countsKnown: false, state: book.state.rawValue))
+            summary.instruments.append(summarize(symbol, book.book, depth: depth, countsKnown: false, state: book.state))
             if book.staleSnapshots > 0 { summary.notes.append("\(symbol): \(book.staleSnapshots) snapshot(s) older than the buffered diffs") }
             if book.overflowedDiffs > 0 { summary.notes.append("\(symbol): \(book.overflowedDiffs) buffered diff(s) lost to a full buffer") }
             if book.state == .awaitingSnapshot { summary.notes.append("\(symbol): no depth snapshot yet; the book is empty") }
@@ -320,32 +293,26 @@ public enum FeedReplay {
         var books: [String: BybitDepthBook] = [:]
         var snapshots = 0
         var deltas = 0
+        var symbols = SymbolCache()
         var decoder = BybitDecoder()
-        let failure: FeedError? = bytes.withUnsafeBytes { raw in
-            do throws(FeedError) {
-                try forEachLine(raw, limit: limit) { (line, offset) throws(FeedError) in
-                    let message = try decoder.decode(line: line, offset: offset)
-                    summary.records += 1
-                    if message.isSnapshot { snapshots += 1 } else { deltas += 1 }
-                    let symbol = String(decoding: UnsafeRawBufferPointer(rebasing: line[decoder.symbolRange]), as: UTF8.self)
-                    if let instrument, instrument != symbol { return }
-                    let book = books[symbol] ?? BybitDepthBook()
-                    books[symbol] = book
-                    book.apply(message, bids: decoder.bids, asks: decoder.asks)
-                }
-                return nil
-            } catch {
-                return error
+        try withFeedBytes(bytes) { (raw) throws(FeedError) in
+            try forEachLine(raw, limit: limit) { (line, offset) throws(FeedError) in
+                let message = try decoder.decode(line: line, offset: offset)
+                summary.records += 1
+                if message.isSnapshot { snapshots += 1 } else { deltas += 1 }
+                let symbol = symbols.symbol(for: UnsafeRawBufferPointer(rebasing: line[decoder.symbolRange])) ?? ""
+                if let instrument, instrument != symbol { return }
+                let book = books[symbol] ?? BybitDepthBook()
+                books[symbol] = book
+                book.apply(message, bids: decoder.bids, asks: decoder.asks)
             }
         }
-        if let failure { throw failure }
         if snapshots > 0 { summary.recordsByType["snapshot"] = snapshots }
         if deltas > 0 { summary.recordsByType["delta"] = deltas }
         for (symbol, book) in books {
             summary.gaps += book.gaps
             summary.resyncs += book.gaps
-            let state = book.synced ? "synced" : (book.snapshots == 0 ? "awaiting snapshot" : "resyncing")
-            summary.instruments.append(summarize(symbol, book.book, depth: depth, countsKnown: false, state: state))
+            summary.instruments.append(summarize(symbol, book.book, depth: depth, countsKnown: false, state: book.state))
             if book.skippedDeltas > 0 { summary.notes.append("\(symbol): \(book.skippedDeltas) delta(s) skipped while out of sync") }
         }
     }
@@ -356,33 +323,21 @@ public enum FeedReplay {
         let books = ITCHBooks()
         var counts = [Int](repeating: 0, count: 256)
         var excluded: Set<UInt16> = []
-        let failure: FeedError? = bytes.withUnsafeBytes { raw in
-            do throws(FeedError) {
-                var decoder = ITCHDecoder(bytes: raw)
-                while summary.records < limit, let message = try decoder.next() {
-                    summary.records += 1
-                    counts[Int(decoder.lastType)] += 1
-                    if let instrument {
-                        switch message {
-                        case .stockDirectory(let locate):
-                            if decoder.lastSymbol != instrument { excluded.insert(locate) }
-                        case .addOrder(let locate, _, _, _, _):
-                            if books.symbols[locate] == nil && decoder.lastSymbol != instrument { excluded.insert(locate) }
-                            if excluded.contains(locate) { continue }
-                        case .executed(let locate, _, _), .executedWithPrice(let locate, _, _, _), .cancel(let locate, _, _),
-                            .delete(let locate, _), .replace(let locate, _, _, _, _):
-                            if excluded.contains(locate) { continue }
-                        default: break
-                        }
-                    }
-                    books.apply(message, decoder: decoder)
+        try withFeedBytes(bytes) { (raw) throws(FeedError) in
+            var decoder = ITCHDecoder(bytes: raw)
+            while summary.records < limit, let message = try decoder.next() {
+                summary.records += 1
+                counts[Int(decoder.lastType)] += 1
+                if let instrument, let locate = message.locate {
+                    // A directory message, or the first add of a locate without one, names the symbol.
+                    let names: Bool
+                    if case .stockDirectory = message { names = true } else if case .addOrder = message { names = books.symbols[locate] == nil } else { names = false }
+                    if names && decoder.lastSymbol != instrument { excluded.insert(locate) }
+                    if excluded.contains(locate) { continue }
                 }
-                return nil
-            } catch {
-                return error
+                books.apply(message, decoder: decoder)
             }
         }
-        if let failure { throw failure }
         for (type, n) in counts.enumerated() where n > 0 {
             summary.recordsByType[String(Character(Unicode.Scalar(UInt8(type))))] = n
         }

@@ -37,6 +37,18 @@ public enum ITCHMessage: Sendable, BitwiseCopyable {
     case trade(locate: UInt16, shares: UInt32, price: Price)
     /// Any other message of a known type, skipped by its length.
     case other
+
+    /// The stock locate an order-book or directory message names (nil for system events, trades
+    /// and others).
+    public var locate: UInt16? {
+        switch self {
+        case .stockDirectory(let l), .tradingAction(let l, _), .addOrder(let l, _, _, _, _), .executed(let l, _, _),
+            .executedWithPrice(let l, _, _, _), .cancel(let l, _, _), .delete(let l, _), .replace(let l, _, _, _, _):
+            l
+        case .systemEvent, .trade, .other:
+            nil
+        }
+    }
 }
 
 /// A zero-copy ITCH 5.0 BinaryFILE decoder.
@@ -184,16 +196,16 @@ public final class ITCHBooks {
             _ = book(locate)
         case .addOrder(let locate, let reference, let side, let shares, let price):
             if symbols[locate] == nil { symbols[locate] = decoder.lastSymbol }
-            let result = book(locate).add(id: reference, side: side, price: price, size: Self.shares(shares))
+            let result = book(locate).add(id: reference, side: side, price: price, size: Quantity(Int64(shares)))
             if result != .applied { refusedAdds += 1 }
         case .executed(let locate, let reference, let shares), .executedWithPrice(let locate, let reference, let shares, _):
-            count(books[locate]?.execute(id: reference, size: Self.shares(shares)))
+            count(books[locate]?.execute(id: reference, size: Quantity(Int64(shares))))
         case .cancel(let locate, let reference, let shares):
-            count(books[locate]?.cancel(id: reference, size: Self.shares(shares)))
+            count(books[locate]?.cancel(id: reference, size: Quantity(Int64(shares))))
         case .delete(let locate, let reference):
             count(books[locate]?.delete(id: reference))
         case .replace(let locate, let reference, let newReference, let shares, let price):
-            let result = books[locate]?.replace(id: reference, newID: newReference, price: price, size: Self.shares(shares))
+            let result = books[locate]?.replace(id: reference, newID: newReference, price: price, size: Quantity(Int64(shares)))
             if result == nil || result == .unknownOrder { unknownReferences += 1 } else if result != .applied { refusedAdds += 1 }
         case .systemEvent, .tradingAction, .trade, .other:
             break
@@ -203,7 +215,4 @@ public final class ITCHBooks {
     func count(_ result: L3UpdateResult?) {
         if result == nil || result == .unknownOrder { unknownReferences += 1 }
     }
-
-    @inlinable @inline(__always)
-    static func shares(_ shares: UInt32) -> Quantity { Quantity(rawValue: Int64(shares) &* Quantity.scale) }
 }

@@ -231,9 +231,9 @@ struct JSONScanner {
         if digits == 0 { throw error("expected a value", at: start) }
     }
 
-    /// Reads an array of `[price, size]` string pairs, handing each to `body`.
+    /// Reads an array of `[price, size]` string pairs onto the end of `list`.
     @inlinable
-    mutating func levels(_ body: (Price, Quantity) throws(FeedError) -> Void) throws(FeedError) {
+    mutating func levels(into list: inout [PriceSize]) throws(FeedError) {
         try expect(0x5B, "'[' of a level list")
         var first = true
         while try nextElement(first: &first) {
@@ -242,7 +242,7 @@ struct JSONScanner {
             try expect(0x2C, "',' in a [price, size] pair")
             let size = try decimal(Quantity.self)
             try expect(0x5D, "']' closing a [price, size] pair")
-            try body(price, size)
+            list.append(PriceSize(price: price, size: size))
         }
     }
 }

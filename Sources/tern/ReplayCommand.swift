@@ -49,9 +49,6 @@ struct ReplayCommand: ParsableCommand {
         print(json ? Self.json(summary, file: file) : Self.text(summary, file: file))
     }
 
-    static func decimal(_ price: Price) -> String { price.description }
-    static func decimal(_ size: Quantity) -> String { size.description }
-
     static func text(_ s: ReplaySummary, file: String) -> String {
         var out: [String] = []
         out.append("\(file) (\(s.format.rawValue)): \(s.records) records")
@@ -69,7 +66,7 @@ struct ReplayCommand: ParsableCommand {
             out.append(head)
             func side(_ level: BookLevel?) -> String {
                 guard let level else { return "none" }
-                return "\(decimal(level.size)) @ \(decimal(level.price))"
+                return "\(level.size) @ \(level.price)"
             }
             out.append("  best bid \(side(i.bestBid)), best ask \(side(i.bestAsk))")
             var counts = "  levels: \(i.bidLevels) bid, \(i.askLevels) ask"
@@ -82,9 +79,9 @@ struct ReplayCommand: ParsableCommand {
                 for r in 0..<rows {
                     let b = r < i.topBids.count ? i.topBids[r] : nil
                     let a = r < i.topAsks.count ? i.topAsks[r] : nil
-                    var line = pad(b.map { decimal($0.size) } ?? "", 16) + pad(b.map { decimal($0.price) } ?? "", 14)
+                    var line = pad(b.map { $0.size.description } ?? "", 16) + pad(b.map { $0.price.description } ?? "", 14)
                     if orderColumn { line += pad(b.map { String($0.orders) } ?? "", 7) }
-                    line += " | " + pad(a.map { decimal($0.price) } ?? "", 14) + pad(a.map { decimal($0.size) } ?? "", 16)
+                    line += " | " + pad(a.map { $0.price.description } ?? "", 14) + pad(a.map { $0.size.description } ?? "", 16)
                     if orderColumn { line += a.map { String($0.orders) } ?? "" }
                     out.append("  " + line)
                 }
@@ -111,10 +108,10 @@ struct ReplayCommand: ParsableCommand {
     static func json(_ s: ReplaySummary, file: String) -> String {
         func level(_ l: BookLevel?) -> String {
             guard let l else { return "null" }
-            return "{\"price\": \(quote(decimal(l.price))), \"size\": \(quote(decimal(l.size)))}"
+            return "{\"price\": \(quote(l.price.description)), \"size\": \(quote(l.size.description))}"
         }
         func levels(_ list: [BookLevel], _ counts: Bool) -> String {
-            "[" + list.map { "{\"price\": \(quote(decimal($0.price))), \"size\": \(quote(decimal($0.size))), \"orders\": \(counts ? String($0.orders) : "null")}" }
+            "[" + list.map { "{\"price\": \(quote($0.price.description)), \"size\": \(quote($0.size.description)), \"orders\": \(counts ? String($0.orders) : "null")}" }
                 .joined(separator: ", ") + "]"
         }
         var lines: [String] = []

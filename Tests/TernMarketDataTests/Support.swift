@@ -66,7 +66,6 @@ struct FeedReference: Decodable {
         guard let path = ProcessInfo.processInfo.environment["TERN_FEED_REFERENCES"],
             let data = FileManager.default.contents(atPath: path)
         else { return nil }
-        struct Versions: Decodable {}
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         var result: [String: FeedReference] = [:]
         for (name, value) in object where !name.hasPrefix("_") {
