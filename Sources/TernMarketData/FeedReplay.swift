@@ -183,21 +183,24 @@ public enum FeedReplay {
             if instrument != nil && wanted == nil {
                 summary.notes.append("no instrument \(instrument!) in the file's symbol mappings")
             }
-            var lastID: UInt32 = .max
-            var lastBook: L3Book? = nil
+            // The last instrument's book, so a run of one instrument's records skips the lookup.
+            var last: (id: UInt32, book: L3Book)? = nil
             while summary.records < limit, let record = try decoder.next() {
                 summary.records += 1
                 switch record {
                 case .mbo(let m):
                     counts[Int(m.action)] += 1
                     if instrument != nil && m.instrumentID != wanted { continue }
-                    if m.instrumentID != lastID {
-                        lastID = m.instrumentID
-                        seen.insert(lastID)
-                        if mbo[lastID] == nil { mbo[lastID] = L3Book() }
-                        lastBook = mbo[lastID]
+                    let book: L3Book
+                    if let last, last.id == m.instrumentID {
+                        book = last.book
+                    } else {
+                        seen.insert(m.instrumentID)
+                        book = mbo[m.instrumentID] ?? L3Book()
+                        mbo[m.instrumentID] = book
+                        last = (m.instrumentID, book)
                     }
-                    outcomes[Int(DBNBook.apply(m, to: lastBook!).rawValue)] += 1
+                    outcomes[Int(DBNBook.apply(m, to: book).rawValue)] += 1
                 case .mbp1(let m):
                     counts[256 + Int(m.action)] += 1
                     if instrument != nil && m.instrumentID != wanted { continue }

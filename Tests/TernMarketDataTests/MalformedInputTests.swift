@@ -40,6 +40,17 @@ struct MalformedInputTests {
         #expect(e?.kind == .truncated && e?.offset == dbn.count + 7 - 48, "\(String(describing: e))")
     }
 
+    /// Found by the fuzzer: the replay's last-book cache started at instrument id UInt32.max, so an
+    /// MBO record for that id found no book and trapped.
+    @Test func dbn_instrumentIDMaxReplays() throws {
+        var mbo = try sharedFeed("cme-es-databento/esh4-glbx-mdp3-20231225.mbo.dbn.zst")
+        let first = 8 + Int(mbo.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self) })
+        for k in 4..<8 { mbo[first + k] = 0xFF }
+        let summary = try FeedReplay.run(format: .dbn, bytes: mbo, stopAfter: 100)
+        #expect(summary.records == 100)
+        #expect(summary.instruments.map(\.symbol).sorted() == ["4294967295", "ESH4"])
+    }
+
     @Test func itch_unknownTypeWrongPrefixAndCutMessage() throws {
         let itch = try sharedFeed("itch50-ritch-sample/ex20101224.TEST_ITCH_50.gz")
         var unknown = itch
