@@ -37,10 +37,12 @@ let package = Package(
         .library(name: "TernRisk", targets: ["TernRisk"]),
         .library(name: "TernJournal", targets: ["TernJournal"]),
         .library(name: "TernMarketData", targets: ["TernMarketData"]),
+        .library(name: "TernEngine", targets: ["TernEngine"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: Core: value types; the standard library only (no Foundation, no C, no OS).
@@ -82,9 +84,19 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TernMarketData", dependencies: ["TernCore", "CZstd", "CZlib"], swiftSettings: librarySettings),
 
+        // MARK: Engine: the event loop and wiring (strategy, market-data source and gateway protocols,
+        // order manager, simulated venue, threads, tick-to-order latency), and the sample strategy.
+        .target(
+            name: "TernEngine",
+            dependencies: [
+                "TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk", "TernJournal", "TernMarketData",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: librarySettings),
+
         // MARK: Umbrella and host.
         .target(
-            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk", "TernJournal", "TernMarketData"], swiftSettings: librarySettings),
+            name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk", "TernJournal", "TernMarketData", "TernEngine"], swiftSettings: librarySettings),
         .executableTarget(
             name: "tern",
             dependencies: [
@@ -107,6 +119,7 @@ let package = Package(
         .testTarget(name: "TernInferenceTests", dependencies: ["TernInference", "TernTestSupport"]),
         .testTarget(name: "TernRiskTests", dependencies: ["TernRisk", "TernCore", "TernTestSupport"]),
         .testTarget(name: "TernMarketDataTests", dependencies: ["TernMarketData", "TernCore", "TernTestSupport"]),
+        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernCore", "TernRisk", "TernJournal", "TernMarketData", "TernTestSupport"]),
         .testTarget(name: "TernJournalTests", dependencies: ["TernJournal", "TernCore", "TernRisk", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,3 +5,4 @@
 @_exported public import TernRisk
 @_exported public import TernJournal
 @_exported public import TernMarketData
+@_exported public import TernEngine

@@ -1,0 +1,215 @@
+public import Histogram
+import TernCore
+public import TernMarketData
+public import TernQueues
+public import TernSystem
+
+/// Which CPU each pipeline thread runs on.
+public struct ThreadPlan: Sendable, Hashable, CustomStringConvertible {
+    /// Run the feed, engine and gateway on separate threads. Off: one thread does everything in
+    /// order (the same results; used by tests and for profiling).
+    public var threaded = true
+    public var feedCPU: Int? = nil
+    public var engineCPU: Int? = nil
+    public var gatewayCPU: Int? = nil
+    /// The journal's writer thread (nil: not pinned).
+    public var journalCPU: Int? = nil
+    /// Spin on the engine and feed threads (pinned, cores to spare) rather than yield.
+    public var spin = false
+
+    public init(threaded: Bool = true, feedCPU: Int? = nil, engineCPU: Int? = nil, gatewayCPU: Int? = nil, journalCPU: Int? = nil, spin: Bool = false) {
+        self.threaded = threaded
+        self.feedCPU = feedCPU
+        self.engineCPU = engineCPU
+        self.gatewayCPU = gatewayCPU
+        self.journalCPU = journalCPU
+        self.spin = spin
+    }
+
+    /// The plan for the CPUs this process may use: with four or more, one each for the feed,
+    /// engine, gateway and journal threads, all spinning; with two or three, the engine thread
+    /// gets the last CPU to itself, the feed thread the first, and the gateway and journal
+    /// threads share the rest, yielding when idle (docs/engine.md#threads); with one, nothing
+    /// is pinned.
+    public static func automatic(cpus: [Int] = CPU.available()) -> ThreadPlan {
+        switch cpus.count {
+        case 4...:
+            return ThreadPlan(feedCPU: cpus[0], engineCPU: cpus[1], gatewayCPU: cpus[2], journalCPU: cpus[3], spin: true)
+        case 2, 3:
+            return ThreadPlan(feedCPU: cpus[0], engineCPU: cpus[cpus.count - 1], gatewayCPU: nil, journalCPU: nil, spin: false)
+        default:
+            return ThreadPlan()
+        }
+    }
+
+    public var description: String {
+        guard threaded else { return "one thread" }
+        func cpu(_ c: Int?) -> String { c.map { "CPU \($0)" } ?? "unpinned" }
+        return "feed \(cpu(feedCPU)), engine \(cpu(engineCPU)), gateway \(cpu(gatewayCPU)), journal \(cpu(journalCPU))\(spin ? ", spinning" : ", yielding when idle")"
+    }
+}
+
+/// What a run did.
+public struct RunReport: Sendable {
+    public var events = 0
+    public var batches = 0
+    public var records = 0
+    /// Wall time from the first event to the end of `finish` (seconds).
+    public var seconds = 0.0
+    public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+    public var tickToOrder: Histogram<UInt64>
+    public var counters: EngineCounters
+    public var notes: [String] = []
+    /// The feed's error, if decoding stopped early (the run still finishes cleanly).
+    public var feedError: FeedError? = nil
+}
+
+/// Progress of a long run (called on the engine thread about twice a second).
+public struct RunProgress: Sendable {
+    public var events: Int
+    public var seconds: Double
+    public var ordersSent: Int
+    public var fills: Int
+}
+
+/// Runs a source through an engine: feed decode → SPSC → engine thread → SPSC → gateway thread
+/// (threaded plan), or everything in order on the calling thread.
+public enum EngineRunner {
+    /// Feed → engine ring capacity (events).
+    public static let feedRingCapacity = 1 << 16
+
+    /// Creates the gateway ring for an engine that will run threaded.
+    public static func makeGatewayRing() throws(RingError) -> SPSCRing<OrderRequest> { try SPSCRing(capacity: 1 << 14) }
+
+    /// Replays `source` through `engine` until the data ends (or `maxEvents`), then `finish`.
+    public static func run(
+        source: any MarketDataSource, engine: Engine, plan: ThreadPlan, maxEvents: Int = .max, progress: ((RunProgress) -> Void)? = nil
+    ) throws -> RunReport {
+        let start = MonotonicClock.now()
+        var feedError: FeedError? = nil
+        engine.start()
+        if plan.threaded {
+            guard let toGateway = engine.toGateway else { throw EngineError("a threaded run needs an engine made with a gateway ring (EngineRunner.makeGatewayRing)") }
+            let feed = try SPSCRing<MarketEvent>(capacity: feedRingCapacity)
+            let box = FeedBox(source: source)
+            let spin = plan.spin
+            let feedThread = try PinnedThread(name: "tern-feed", cpu: plan.feedCPU) {
+                box.error = feedLoop(source: box.source, ring: feed, maxEvents: maxEvents, spin: spin)
+                feed.halt()
+            }
+            let gateway = engine.gateway
+            let gatewayBox = GatewayBox(gateway: gateway)
+            let gatewayThread = try PinnedThread(name: "tern-gateway", cpu: plan.gatewayCPU) {
+                while let request = toGateway.pop(waiting: YieldingWait()) { gatewayBox.gateway.send(request) }
+                while let request = toGateway.tryPop() { gatewayBox.gateway.send(request) }
+            }
+            if let cpu = plan.engineCPU { try? CPU.pinCurrentThread(to: cpu) }
+            engineLoop(engine, feed, spin: spin, start: start, progress: progress)
+            feedThread.join()
+            engine.finish()
+            toGateway.halt()
+            gatewayThread.join()
+            toGateway.resume()
+            feedError = box.error
+        } else {
+            var batch = MarketEventBatch()
+            var last = start
+            loop: while engine.counters.events < maxEvents {
+                batch.removeAll()
+                do {
+                    guard try source.next(into: &batch) else { break }
+                } catch {
+                    feedError = error
+                    break
+                }
+                let stamp = MonotonicClock.now().rawValue
+                for var e in batch.events {
+                    e.receivedAt = stamp
+                    engine.handle(e)
+                }
+                if let progress, engine.counters.events & 0xFFFF < batch.count {
+                    let t = MonotonicClock.now()
+                    if t.nanoseconds(since: last) > 500_000_000 {
+                        last = t
+                        progress(RunProgress(events: engine.counters.events, seconds: Double(t.nanoseconds(since: start)) / 1e9, ordersSent: engine.counters.ordersSent, fills: engine.counters.fills))
+                    }
+                }
+                if engine.counters.events >= maxEvents { break loop }
+            }
+            engine.finish()
+        }
+        let seconds = Double(MonotonicClock.now().nanoseconds(since: start)) / 1e9
+        var notes = source.notes
+        let refused = engine.books.reduce(0) { $0 + $1.refused }
+        if refused > 0 { notes.append("\(refused) feed event(s) the books refused (orders never added: a sampled or partial file)") }
+        return RunReport(
+            events: engine.counters.events, batches: engine.counters.batches, records: source.recordsRead, seconds: seconds, tickToOrder: engine.tickToOrder,
+            counters: engine.counters, notes: notes, feedError: feedError)
+    }
+
+    /// The feed thread: decode a message, stamp its events, push them.
+    static func feedLoop(source: any MarketDataSource, ring: SPSCRing<MarketEvent>, maxEvents: Int, spin: Bool) -> FeedError? {
+        var batch = MarketEventBatch()
+        var sent = 0
+        while sent < maxEvents {
+            batch.removeAll()
+            do {
+                guard try source.next(into: &batch) else { return nil }
+            } catch {
+                return error
+            }
+            let stamp = MonotonicClock.now().rawValue
+            for var e in batch.events {
+                e.receivedAt = stamp
+                if spin {
+                    _ = ring.push(e, waiting: SpinPauseWait())
+                } else {
+                    _ = ring.push(e, waiting: YieldingWait())
+                }
+            }
+            sent += batch.count
+        }
+        return nil
+    }
+
+    /// The engine thread: pop and handle until the feed is done and the ring empty.
+    static func engineLoop(_ engine: Engine, _ feed: SPSCRing<MarketEvent>, spin: Bool, start: Timestamp, progress: ((RunProgress) -> Void)?) {
+        var last = start
+        var idle = 0
+        while true {
+            let n = feed.drain(maxCount: 256) { engine.handle($0) }
+            if n > 0 {
+                idle = 0
+                if let progress, engine.counters.events & 0xFFFF < n {
+                    let t = MonotonicClock.now()
+                    if t.nanoseconds(since: last) > 500_000_000 {
+                        last = t
+                        progress(RunProgress(events: engine.counters.events, seconds: Double(t.nanoseconds(since: start)) / 1e9, ordersSent: engine.counters.ordersSent, fills: engine.counters.fills))
+                    }
+                }
+                continue
+            }
+            if feed.isHalted && feed.count == 0 { break }
+            idle += 1
+            if idle & 1023 == 0 { engine.checkKillSwitch() }
+            if spin { spinPause() } else if idle > 64 { yieldThread() } else { spinPause() }
+        }
+    }
+}
+
+/// An error in how the engine was put together.
+public struct EngineError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+final class FeedBox: @unchecked Sendable {
+    let source: any MarketDataSource
+    var error: FeedError? = nil
+    init(source: any MarketDataSource) { self.source = source }
+}
+
+final class GatewayBox: @unchecked Sendable {
+    let gateway: any OrderGateway
+    init(gateway: any OrderGateway) { self.gateway = gateway }
+}
