@@ -1,24 +1,24 @@
 import ArgumentParser
 import Tern
 
-/// The reference host. For now it has one subcommand, `demo`, the default: a tour of Tern's
-/// number types and of what TernSystem sees of the machine. Later issues add `run`, `replay`,
-/// `model`, `journal` and `risk`.
+/// The reference host: `demo` (the default) runs the whole pipeline on a built-in synthetic
+/// market; `run` runs it from a configuration file; the rest are tools.
 struct TernCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tern",
         abstract: "Tern: an embeddable low-latency trading engine (reference host and tools).",
         version: "tern \(TernVersion.string)",
-        subcommands: [Demo.self, ReplayCommand.self, ModelCommand.self, RiskCommand.self, JournalCommand.self],
-        defaultSubcommand: Demo.self
+        subcommands: [DemoCommand.self, RunCommand.self, FeaturesCommand.self, ReplayCommand.self, ModelCommand.self, RiskCommand.self, JournalCommand.self, Numbers.self],
+        defaultSubcommand: DemoCommand.self
     )
 }
 
-struct Demo: ParsableCommand {
+struct Numbers: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "numbers",
         abstract: "Show Tern's exact numbers at work, and the machine as TernSystem sees it.",
         discussion: """
-            Pass decimal texts to see how Price parses them, e.g. `tern demo 5000.25 1e3 " 7"`.
+            Pass decimal texts to see how Price parses them, e.g. `tern numbers 5000.25 1e3 " 7"`.
             """
     )
 

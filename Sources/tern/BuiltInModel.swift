@@ -1,0 +1,1 @@
+enum BuiltInModel { static let json = "" }
