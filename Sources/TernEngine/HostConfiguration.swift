@@ -43,6 +43,8 @@ public struct HostConfiguration: Sendable, Equatable {
     public var engineCPU: Int? = nil
     public var gatewayCPU: Int? = nil
     public var journalCPU: Int? = nil
+    /// Hand the engine one venue message at a time (tick-to-order without replay queueing).
+    public var lockstep = true
 
     // [admin]
     /// `host:port` to listen on; nil: no admin interface.
@@ -124,6 +126,7 @@ public struct HostConfiguration: Sendable, Equatable {
             case ("strategy", "order_size"): c.strategy.orderSize = try int(1...1_000_000)
             case ("strategy", "patience"): c.strategy.patience = try int(1...Int.max)
             case ("strategy", "volatility_floor"): c.strategy.volatilityFloor = try double()
+            case ("strategy", "cooldown"): c.strategy.cooldown = try int(0...Int.max)
             case ("venue", "latency"):
                 guard let ns = Self.duration(value) else { throw fail("expected a duration such as 50us, 1ms or 0, got \(String(reflecting: value))") }
                 c.venue.latencyNanoseconds = ns
@@ -138,6 +141,7 @@ public struct HostConfiguration: Sendable, Equatable {
             case ("threads", "engine_cpu"): c.engineCPU = try cpu()
             case ("threads", "gateway_cpu"): c.gatewayCPU = try cpu()
             case ("threads", "journal_cpu"): c.journalCPU = try cpu()
+            case ("threads", "lockstep"): c.lockstep = try bool()
             case ("admin", "listen"):
                 guard Self.listenAddress(value) != nil else { throw fail("expected host:port on a loopback address (127.0.0.1:9464), got \(String(reflecting: value))") }
                 c.adminListen = value

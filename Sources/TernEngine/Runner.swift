@@ -14,8 +14,15 @@ public struct ThreadPlan: Sendable, Hashable, CustomStringConvertible {
     public var gatewayCPU: Int? = nil
     /// The journal's writer thread (nil: not pinned).
     public var journalCPU: Int? = nil
-    /// Spin on the engine and feed threads (pinned, cores to spare) rather than yield.
+    /// Spin on the feed thread rather than yield (cores to spare). The engine thread spins
+    /// whenever it is pinned: it has its CPU to itself.
     public var spin = false
+    /// The feed thread hands on the next venue message only once the engine has taken the last
+    /// one (it decodes ahead meanwhile), as a live feed that is not saturated would: tick-to-order
+    /// then measures the pipeline, not a queue of replayed data waiting its turn. Off: the feed
+    /// runs as far ahead as the ring allows (the most events per second; latency then includes
+    /// queueing).
+    public var lockstep = true
 
     public init(threaded: Bool = true, feedCPU: Int? = nil, engineCPU: Int? = nil, gatewayCPU: Int? = nil, journalCPU: Int? = nil, spin: Bool = false) {
         self.threaded = threaded
@@ -28,15 +35,14 @@ public struct ThreadPlan: Sendable, Hashable, CustomStringConvertible {
 
     /// The plan for the CPUs this process may use: with four or more, one each for the feed,
     /// engine, gateway and journal threads, all spinning; with two or three, the engine thread
-    /// gets the last CPU to itself, the feed thread the first, and the gateway and journal
-    /// threads share the rest, yielding when idle (docs/engine.md#threads); with one, nothing
-    /// is pinned.
+    /// gets the last CPU to itself and the feed, gateway and journal threads share the first,
+    /// yielding when idle (docs/engine.md#threads); with one, nothing is pinned.
     public static func automatic(cpus: [Int] = CPU.available()) -> ThreadPlan {
         switch cpus.count {
         case 4...:
             return ThreadPlan(feedCPU: cpus[0], engineCPU: cpus[1], gatewayCPU: cpus[2], journalCPU: cpus[3], spin: true)
         case 2, 3:
-            return ThreadPlan(feedCPU: cpus[0], engineCPU: cpus[cpus.count - 1], gatewayCPU: nil, journalCPU: nil, spin: false)
+            return ThreadPlan(feedCPU: cpus[0], engineCPU: cpus[cpus.count - 1], gatewayCPU: cpus[0], journalCPU: cpus[0], spin: false)
         default:
             return ThreadPlan()
         }
@@ -45,7 +51,7 @@ public struct ThreadPlan: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         guard threaded else { return "one thread" }
         func cpu(_ c: Int?) -> String { c.map { "CPU \($0)" } ?? "unpinned" }
-        return "feed \(cpu(feedCPU)), engine \(cpu(engineCPU)), gateway \(cpu(gatewayCPU)), journal \(cpu(journalCPU))\(spin ? ", spinning" : ", yielding when idle")"
+        return "feed \(cpu(feedCPU)), engine \(cpu(engineCPU)), gateway \(cpu(gatewayCPU)), journal \(cpu(journalCPU))\(spin ? ", spinning" : ", yielding when idle")\(lockstep ? ", feed in lockstep" : ", feed saturating")"
     }
 }
 
@@ -93,8 +99,9 @@ public enum EngineRunner {
             let feed = try SPSCRing<MarketEvent>(capacity: feedRingCapacity)
             let box = FeedBox(source: source)
             let spin = plan.spin
+            let lockstep = plan.lockstep
             let feedThread = try PinnedThread(name: "tern-feed", cpu: plan.feedCPU) {
-                box.error = feedLoop(source: box.source, ring: feed, maxEvents: maxEvents, spin: spin)
+                box.error = feedLoop(source: box.source, ring: feed, maxEvents: maxEvents, spin: spin, lockstep: lockstep)
                 feed.halt()
             }
             let gateway = engine.gateway
@@ -104,7 +111,7 @@ public enum EngineRunner {
                 while let request = toGateway.tryPop() { gatewayBox.gateway.send(request) }
             }
             if let cpu = plan.engineCPU { try? CPU.pinCurrentThread(to: cpu) }
-            engineLoop(engine, feed, spin: spin, start: start, progress: progress)
+            engineLoop(engine, feed, spin: spin || plan.engineCPU != nil, start: start, progress: progress)
             feedThread.join()
             engine.finish()
             toGateway.halt()
@@ -148,7 +155,7 @@ public enum EngineRunner {
     }
 
     /// The feed thread: decode a message, stamp its events, push them.
-    static func feedLoop(source: any MarketDataSource, ring: SPSCRing<MarketEvent>, maxEvents: Int, spin: Bool) -> FeedError? {
+    static func feedLoop(source: any MarketDataSource, ring: SPSCRing<MarketEvent>, maxEvents: Int, spin: Bool, lockstep: Bool) -> FeedError? {
         var batch = MarketEventBatch()
         var sent = 0
         while sent < maxEvents {
@@ -157,6 +164,11 @@ public enum EngineRunner {
                 guard try source.next(into: &batch) else { return nil }
             } catch {
                 return error
+            }
+            if lockstep {
+                while ring.count > 0 {
+                    if spin { spinPause() } else { yieldThread() }
+                }
             }
             let stamp = MonotonicClock.now().rawValue
             for var e in batch.events {

@@ -114,11 +114,11 @@ public final class SyntheticMarket: MarketDataSource {
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a small, fast generator with a 64-bit state; the same
 /// seed gives the same sequence everywhere.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
-    public init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -138,4 +138,41 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
     /// Exponential with `mean`.
     mutating func exponential(mean: Double) -> Double { -mean * log1p(-unit()) }
+}
+
+extension SyntheticMarket {
+    /// The demo's built-in limits for the synthetic market (format: docs/risk.md#files).
+    public static let limits = """
+        # Built-in limits of `tern demo` (the synthetic market).
+        [firm]
+        currency = USD
+        max_working_orders = 100
+        credit_limit = 10000000
+        daily_loss_limit = 50000
+        submit_rate = 200/1s
+        cancel_rate = 400/1s
+        duplicate_orders = 3/50ms
+        self_match = account
+        operators = demo, admin
+
+        [account main]
+        max_working_orders = 20
+        max_working_notional = 1000000
+        credit_limit = 5000000
+        daily_loss_limit = 20000
+        reject_trip = 200/10s
+
+        [strategy sample]
+        submit_rate = 40/1s
+        execution_throttle = 100/1s
+        attempt_trip = 1000/1s
+
+        """
+
+    /// The instruments table that goes with `limits`.
+    public static let instruments = """
+        symbol,tick,lot,multiplier,max_qty,currency,max_order_qty,max_order_notional,max_long,max_short,band_ticks,band_bps,max_reference_age,order_types
+        SYN,0.01,1,1,100000,USD,10,100000,5,5,50,,5s,limit market
+
+        """
 }

@@ -93,6 +93,7 @@ final class Pipeline {
             if let c = config.engineCPU { p.engineCPU = c }
             if let c = config.gatewayCPU { p.gatewayCPU = c }
             if let c = config.journalCPU { p.journalCPU = c }
+            p.lockstep = config.lockstep
             plan = p
         }
 

@@ -67,8 +67,9 @@ public struct MarketFeatures: Sendable {
         values[0] = Float((a - b) / tick)
         values[1] = Float((micro - m) / tick)
         values[2] = Float((bs - asz) / max(bs + asz, 1))
-        values[3] = Float(imbalance(book, 3))
-        values[4] = Float(imbalance(book, 10))
+        let (three, ten) = imbalances(book)
+        values[3] = Float(three)
+        values[4] = Float(ten)
         values[5] = Float(volume > 0 ? flow / volume : 0)
         values[6] = Float(returnBps(10))
         values[7] = Float(returnBps(100))
@@ -82,13 +83,16 @@ public struct MarketFeatures: Sendable {
         return then > 0 ? (mid - then) / then * 1e4 : 0
     }
 
-    func imbalance(_ book: MarketBook, _ depth: Int) -> Double {
+    /// Size imbalance of the best 3 and the best 10 levels, in one pass.
+    func imbalances(_ book: MarketBook) -> (Double, Double) {
         var bids = 0.0
         var asks = 0.0
-        for d in 0..<depth {
+        var three = 0.0
+        for d in 0..<10 {
             if let l = book.level(.bid, depth: d) { bids += Double(l.size.rawValue) }
             if let l = book.level(.ask, depth: d) { asks += Double(l.size.rawValue) }
+            if d == 2 { three = (bids - asks) / max(bids + asks, 1) }
         }
-        return (bids - asks) / max(bids + asks, 1)
+        return (three, (bids - asks) / max(bids + asks, 1))
     }
 }

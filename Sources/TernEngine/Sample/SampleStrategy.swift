@@ -31,6 +31,9 @@ public final class SampleStrategy: Strategy {
         public var patience = 200
         /// Volatility floor (bps), so a quiet market does not inflate sizes.
         public var volatilityFloor = 0.5
+        /// Updates to wait after risk refused an order (a rate limit clears with time; retrying
+        /// every update would only count attempts toward the strategy's attempt trip).
+        public var cooldown = 500
         public init() {}
     }
 
@@ -41,6 +44,7 @@ public final class SampleStrategy: Strategy {
     public private(set) var features: MarketFeatures
     var working: ClientOrderID? = nil
     var workingSince = 0
+    var quietUntil = 0
     /// Model evaluations, and the last prediction (bps).
     public private(set) var predictions = 0
     public private(set) var lastPrediction = 0.0
@@ -79,6 +83,7 @@ public final class SampleStrategy: Strategy {
             }
             return
         }
+        if predictions < quietUntil { return }
         let volatility = max(Double(features.values[8]), parameters.volatilityFloor)
         var target = 0
         if abs(signal) >= parameters.threshold {
@@ -93,9 +98,12 @@ public final class SampleStrategy: Strategy {
         let price = cross ? (side == .buy ? ask : bid) : (side == .buy ? bid : ask)
         let intent = OrderIntent(
             side, Quantity(rawValue: Int64(lots) * lot), of: parameters.instrument, at: price, timeInForce: cross ? .immediateOrCancel : .day)
-        if case .sent(let id) = engine.submit(intent) {
+        switch engine.submit(intent) {
+        case .sent(let id):
             working = id
             workingSince = 0
+        case .denied:
+            quietUntil = predictions + parameters.cooldown
         }
     }
 

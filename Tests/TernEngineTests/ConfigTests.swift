@@ -1,0 +1,71 @@
+import Testing
+import TernEngine
+
+@Suite("Host configuration")
+struct ConfigTests {
+    @Test("the example configurations parse")
+    func examples() throws {
+        for name in ["es-mbo.conf", "binance-usdm.conf"] {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent("examples/engine/\(name)"), encoding: .utf8)
+            let c = try HostConfiguration.parse(text, name: name)
+            #expect(c.format != .synthetic)
+            #expect(c.limits == "limits.conf")
+        }
+    }
+
+    @Test("values parse into the right fields")
+    func values() throws {
+        let c = try HostConfiguration.parse(
+            """
+            [data]
+            format = synthetic
+            messages = 5_000
+            [venue]
+            latency = 250us
+            maker_fee_bps = -0.2
+            queue_position = off
+            [strategy]
+            threshold = 0.7
+            [threads]
+            mode = single
+            engine_cpu = 1
+            [admin]
+            listen = 127.0.0.1:9464
+            """)
+        #expect(c.syntheticMessages == 5000)
+        #expect(c.venue.latencyNanoseconds == 250_000)
+        #expect(c.venue.makerRate == -20_000)
+        #expect(c.venue.queuePosition == false)
+        #expect(c.strategy.threshold == 0.7)
+        #expect(c.threads == .single)
+        #expect(c.engineCPU == 1)
+        #expect(c.adminListen == "127.0.0.1:9464")
+    }
+
+    @Test(
+        "a bad configuration is rejected with a message naming the field",
+        arguments: [
+            ("[data]\nformat = csv\n", "[data] format", "expected one of dbn, binance, synthetic"),
+            ("[venue]\nlatency = fast\n", "[venue] latency", "expected a duration"),
+            ("[venue]\nlatenc = 5us\n", "[venue] latenc", "unknown key"),
+            ("[strategy]\nmax_position = -1\n", "[strategy] max_position", "whole number"),
+            ("[strategy]\nthreshold = abc\n", "[strategy] threshold", "expected a number"),
+            ("[threads]\nmode = many\n", "[threads] mode", "auto, single or threaded"),
+            ("[admin]\nlisten = 0.0.0.0:9464\n", "[admin] listen", "loopback"),
+            ("[admin]\ntoken = short\n", "[admin] token", "16 characters"),
+            ("[dat]\n", "[dat]", "unknown section"),
+            ("[data]\nformat = dbn\nsymbol = ESH4\n", "[data] file", "required"),
+            ("[data]\nformat = dbn\nfile = x.dbn\n", "[risk] limits", "required"),
+            ("[venue]\nlatency = 1us\nlatency = 2us\n", "[venue] latency", "given twice"),
+            ("format = dbn\n", "format", "before any [section]"),
+            ("[data]\nformat\n", "format", "expected key = value"),
+        ])
+    func rejected(_ text: String, _ field: String, _ message: String) {
+        #expect {
+            try HostConfiguration.parse(text, name: "bad.conf")
+        } throws: { error in
+            guard let e = error as? ConfigError else { return false }
+            return e.field == field && e.message.contains(message) && e.description.hasPrefix("bad.conf")
+        }
+    }
+}
