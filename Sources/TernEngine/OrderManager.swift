@@ -147,7 +147,7 @@ public final class OrderManager {
     @discardableResult
     public func cancelRequested(_ original: ClientOrderID) -> Bool {
         guard let p = slot(original), p.pointee.isOpen else { return false }
-        if p.pointee.state != .pendingNew { p.pointee.state = .pendingCancel }
+        p.pointee.state = .pendingCancel
         return true
     }
 
@@ -180,6 +180,7 @@ public final class OrderManager {
             guard let p = slot(a.clientOrderID) else { return .unknownOrder }
             if p.pointee.orderID.rawValue == 0 { p.pointee.orderID = a.orderID }
             guard p.pointee.state == .pendingNew, p.pointee.replaces.rawValue == 0 else {
+                // An ack for an order already canceling (or filled) moves nothing.
                 return p.pointee.state == .new ? .duplicate : .stale
             }
             p.pointee.state = .new
