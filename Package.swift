@@ -10,7 +10,7 @@
 //                                         ├─► TernMarketData ─► TernCore, CZstd, CZlib
 //                                         └─► TernCore   (standard library only)
 //
-// Modules arrive with their first real code; later issues add TernEngine and TernABI. Every public module is also a library
+// Modules arrive with their first real code; the C ABI issue adds TernABI. TernEngine sits above every library module. Every public module is also a library
 // product of the same name so another package can depend on, say, `TernCore` alone.
 import PackageDescription
 

@@ -72,7 +72,7 @@ func runHost(_ config: HostConfiguration, base: String, picture: String?, expect
     let svgPath = picture ?? pipeline.journalDirectory + "/tick-to-order.svg"
     let h = outcome.report.tickToOrder
     let svg = LatencyPlot.svg(
-        h, title: "Tick-to-order latency: \(pipeline.source.name) (\(h.totalCount) requests)",
+        h, title: "Tick-to-order: \(pipeline.source.name)",
         goals: [("goal p50 ≤ 2 µs", 50, 2_000), ("goal p99 ≤ 10 µs", 99, 10_000)])
     let wrote = FileManager.default.createFile(atPath: svgPath, contents: Data(svg.utf8))
     print(pipeline.summary(outcome, picture: wrote ? svgPath : nil))
