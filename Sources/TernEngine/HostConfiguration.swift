@@ -79,6 +79,9 @@ public struct HostConfiguration: Sendable, Equatable {
             guard let eq = trimmed.firstIndex(of: "=") else { throw ConfigError(name, lineNumber, trimmed, "expected key = value") }
             let key = String(trimmed[..<eq]).trimmingSpaces
             let value = String(trimmed[trimmed.index(after: eq)...]).trimmingSpaces
+            guard !key.isEmpty else {
+                throw ConfigError(name, lineNumber, section.isEmpty ? "(before any section)" : "[\(section)]", "a line starts with = (no key)")
+            }
             guard !section.isEmpty else { throw ConfigError(name, lineNumber, key, "a key before any [section]") }
             let field = "[\(section)] \(key)"
             guard seen.insert(field).inserted else { throw ConfigError(name, lineNumber, field, "given twice") }

@@ -1,5 +1,6 @@
 import Testing
 import TernEngine
+import TernTestSupport
 
 @Suite("Host configuration")
 struct ConfigTests {
@@ -67,5 +68,37 @@ struct ConfigTests {
             guard let e = error as? ConfigError else { return false }
             return e.field == field && e.message.contains(message) && e.description.hasPrefix("bad.conf")
         }
+    }
+}
+
+@Suite("Host configuration, damaged")
+struct ConfigDamageTests {
+    /// Random damage to a valid configuration (bytes replaced, inserted, deleted; lines swapped):
+    /// every result either parses or throws a `ConfigError` with a field and a message. A parser
+    /// that traps fails the whole test run.
+    @Test("20,000 damaged configurations: a parse or a precise error, never a trap")
+    func damaged() throws {
+        let base = Array(try String(contentsOf: repositoryRoot.appendingPathComponent("examples/engine/es-mbo.conf"), encoding: .utf8).utf8)
+        var rng = SplitMix64(seed: 88)
+        let alphabet = Array("[]=#\n \t:._-0123456789abcdefusmnx\u{0}\u{FF}".utf8)
+        var parsed = 0
+        for _ in 0..<20_000 {
+            var bytes = base
+            for _ in 0..<(1 + Int(rng.next() % 6)) {
+                let i = Int(rng.next() % UInt64(bytes.count))
+                switch rng.next() % 3 {
+                case 0: bytes[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
+                default: bytes.remove(at: i)
+                }
+            }
+            do {
+                _ = try HostConfiguration.parse(String(decoding: bytes, as: UTF8.self), name: "damaged")
+                parsed += 1
+            } catch {
+                #expect(!error.field.isEmpty && !error.message.isEmpty)
+            }
+        }
+        #expect(parsed > 0 && parsed < 20_000)
     }
 }
