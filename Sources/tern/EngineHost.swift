@@ -107,6 +107,7 @@ final class Pipeline {
         do {
             var options = JournalOptions()
             options.cpu = plan.journalCPU
+            options.segmentCapacity = 16 << 20  // a demo run journals a few MB; segments are pre-allocated
             journal = RiskJournal(
                 writer: try JournalWriter(directory: journalDirectory, options: options), engine: risk, limits: limitsText, instruments: instrumentsText,
                 lossPolicy: .wait)
