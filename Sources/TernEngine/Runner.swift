@@ -134,13 +134,7 @@ public enum EngineRunner {
                     e.receivedAt = stamp
                     engine.handle(e)
                 }
-                if let progress, engine.counters.events & 0xFFFF < batch.count {
-                    let t = MonotonicClock.now()
-                    if t.nanoseconds(since: last) > 500_000_000 {
-                        last = t
-                        progress(RunProgress(events: engine.counters.events, seconds: Double(t.nanoseconds(since: start)) / 1e9, ordersSent: engine.counters.ordersSent, fills: engine.counters.fills))
-                    }
-                }
+                if let progress { reportProgress(engine, batch.count, start, &last, progress) }
                 if engine.counters.events >= maxEvents { break loop }
             }
             engine.finish()
@@ -184,6 +178,20 @@ public enum EngineRunner {
         return nil
     }
 
+    /// Calls `progress` about twice a second: looks at the clock only when the event count
+    /// crossed a multiple of 65,536 in the last `handled` events.
+    @inline(__always)
+    static func reportProgress(_ engine: Engine, _ handled: Int, _ start: Timestamp, _ last: inout Timestamp, _ progress: (RunProgress) -> Void) {
+        guard engine.counters.events & 0xFFFF < handled else { return }
+        let t = MonotonicClock.now()
+        guard t.nanoseconds(since: last) > 500_000_000 else { return }
+        last = t
+        progress(
+            RunProgress(
+                events: engine.counters.events, seconds: Double(t.nanoseconds(since: start)) / 1e9, ordersSent: engine.counters.ordersSent,
+                fills: engine.counters.fills))
+    }
+
     /// The engine thread: pop and handle until the feed is done and the ring empty.
     static func engineLoop(_ engine: Engine, _ feed: SPSCRing<MarketEvent>, spin: Bool, start: Timestamp, progress: ((RunProgress) -> Void)?) {
         var last = start
@@ -192,13 +200,7 @@ public enum EngineRunner {
             let n = feed.drain(maxCount: 256) { engine.handle($0) }
             if n > 0 {
                 idle = 0
-                if let progress, engine.counters.events & 0xFFFF < n {
-                    let t = MonotonicClock.now()
-                    if t.nanoseconds(since: last) > 500_000_000 {
-                        last = t
-                        progress(RunProgress(events: engine.counters.events, seconds: Double(t.nanoseconds(since: start)) / 1e9, ordersSent: engine.counters.ordersSent, fills: engine.counters.fills))
-                    }
-                }
+                if let progress { reportProgress(engine, n, start, &last, progress) }
                 continue
             }
             if feed.isHalted && feed.count == 0 { break }
