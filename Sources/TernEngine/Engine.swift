@@ -139,7 +139,7 @@ public final class Engine {
         nextClientOrderID = options.firstClientOrderID
         quotes = Array(repeating: (0, 0), count: instruments)
         latency = LatencyRecorder()
-        (gateway as? SimulatedVenue)?.attach(books)
+        gateway.attach(books)
     }
 
     /// Calls the strategy's `start`.
@@ -314,17 +314,14 @@ public final class Engine {
         drainVenue()
     }
 
-    /// Moves market time forward to each pending request or report until the venue is idle.
+    /// Moves market time forward to each time the gateway has something due, until it has
+    /// nothing (a live gateway: delivers what it has now).
     public func drainVenue() {
-        guard let venue = gateway as? SimulatedVenue else {
-            deliverReports()
-            return
-        }
         var rounds = 0
         while rounds < 1_000_000 {
-            venue.marketTime(now, handedOff: handedOff)
+            gateway.marketTime(now, handedOff: handedOff)
             deliverReports()
-            guard let due = venue.nextDue else { break }
+            guard let due = gateway.nextDue else { break }
             if due > now { now = due }
             rounds += 1
         }

@@ -34,9 +34,17 @@ public protocol OrderGateway: AnyObject {
     func trade(on book: MarketBook, aggressor: BookSide?, price: Price, size: Quantity, at now: Timestamp)
     /// `book` changed and is consistent (engine thread; for simulated crosses and queues).
     func bookChanged(_ book: MarketBook, at now: Timestamp)
+    /// The engine's books, indexed by instrument (called once, by the engine's `init`).
+    func attach(_ books: [MarketBook])
+    /// The earliest market time at which the gateway has something to do (a request to match, a
+    /// report to deliver): the engine moves time there when the data has ended. nil for a live
+    /// gateway, or when nothing is pending.
+    var nextDue: Timestamp? { get }
 }
 
 extension OrderGateway {
+    public func attach(_ books: [MarketBook]) {}
+    public var nextDue: Timestamp? { nil }
     public func marketTime(_ now: Timestamp, handedOff: UInt64) {}
     public func trade(on book: MarketBook, aggressor: BookSide?, price: Price, size: Quantity, at now: Timestamp) {}
     public func bookChanged(_ book: MarketBook, at now: Timestamp) {}

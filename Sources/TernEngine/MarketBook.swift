@@ -11,7 +11,7 @@ public enum BookKind: Sendable, Hashable {
 
 /// One instrument's market as the engine thread sees it: the book built from the feed, and the
 /// last trade. Strategies and the simulated venue read it.
-public final class MarketBook {
+public final class MarketBook: PriceLevelBook {
     public let instrument: InstrumentID
     public let kind: BookKind
     /// The order-by-order book (`kind == .l3`).
@@ -54,9 +54,6 @@ public final class MarketBook {
         if let l3 { return l3.levelCount(side) }
         return l2!.levelCount(side)
     }
-
-    @inlinable public var bestBid: BookLevel? { level(.bid, depth: 0) }
-    @inlinable public var bestAsk: BookLevel? { level(.ask, depth: 0) }
 
     /// The size resting at `price` on `side` (zero when no level is there).
     public func size(_ side: BookSide, at price: Price) -> Quantity {

@@ -133,6 +133,12 @@ public struct MarketEventBatch: ~Copyable {
     /// The events, in order. Valid until the next mutation.
     public var events: UnsafeBufferPointer<MarketEvent> { UnsafeBufferPointer(start: storage, count: count) }
 
+    /// Stamps every event with the time it is handed on (`MarketEvent.receivedAt`).
+    @inlinable
+    public mutating func stamp(_ receivedAt: Int64) {
+        for i in 0..<_count { storage[i].receivedAt = receivedAt }
+    }
+
     /// Marks the last event as the end of its batch (the sources call this once a message is done).
     @inlinable
     public mutating func markEnd() {

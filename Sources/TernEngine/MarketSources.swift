@@ -153,16 +153,7 @@ public final class BinanceSource: MarketDataSource {
     }
 
     public func next(into batch: inout MarketEventBatch) throws(FeedError) -> Bool {
-        let raw = bytes.raw
-        while cursor < raw.count {
-            let start = cursor
-            var end = start
-            while end < raw.count && raw[end] != 0x0A { end += 1 }
-            cursor = end + 1
-            var stop = end
-            if stop > start && raw[stop - 1] == 0x0D { stop -= 1 }
-            if stop == start { continue }
-            let line = UnsafeRawBufferPointer(rebasing: raw[start..<stop])
+        while let (line, start) = FeedReplay.nextLine(bytes.raw, from: &cursor) {
             let message = try decoder.decode(line: line, offset: start)
             recordsRead += 1
             let range = decoder.symbolRange

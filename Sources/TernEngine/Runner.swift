@@ -129,11 +129,8 @@ public enum EngineRunner {
                     feedError = error
                     break
                 }
-                let stamp = MonotonicClock.now().rawValue
-                for var e in batch.events {
-                    e.receivedAt = stamp
-                    engine.handle(e)
-                }
+                batch.stamp(MonotonicClock.now().rawValue)
+                for e in batch.events { engine.handle(e) }
                 if let progress { reportProgress(engine, batch.count, start, &last, progress) }
                 if engine.counters.events >= maxEvents { break loop }
             }
@@ -164,9 +161,8 @@ public enum EngineRunner {
                     if spin { spinPause() } else { yieldThread() }
                 }
             }
-            let stamp = MonotonicClock.now().rawValue
-            for var e in batch.events {
-                e.receivedAt = stamp
+            batch.stamp(MonotonicClock.now().rawValue)
+            for e in batch.events {
                 if spin {
                     _ = ring.push(e, waiting: SpinPauseWait())
                 } else {

@@ -71,7 +71,6 @@ public final class SimulatedVenue: OrderGateway {
         resting.reserveCapacity(1024)
     }
 
-    /// The engine's books, indexed by instrument (the engine calls this once).
     public func attach(_ books: [MarketBook]) { self.books = books }
 
     // MARK: Gateway thread
@@ -108,16 +107,8 @@ public final class SimulatedVenue: OrderGateway {
     /// Every request sent has been matched and every report delivered.
     public var isIdle: Bool { requests.isEmpty && reports.isEmpty }
 
-    /// The time of the earliest pending request or report (for draining at the end of data).
     public var nextDue: Timestamp? {
-        let a = requests.first?.arrival
-        let b = reports.first?.due
-        switch (a, b) {
-        case (nil, nil): return nil
-        case (let x?, nil): return Timestamp(rawValue: x)
-        case (nil, let y?): return Timestamp(rawValue: y)
-        case (let x?, let y?): return Timestamp(rawValue: min(x, y))
-        }
+        [requests.first?.arrival, reports.first?.due].compactMap { $0 }.min().map(Timestamp.init(rawValue:))
     }
 
     static func time(of r: OrderRequest) -> Int64 {
@@ -206,29 +197,31 @@ public final class SimulatedVenue: OrderGateway {
         resting.append(o)
     }
 
-    /// Size on the far side at prices no worse than `limit` (all of it for a market order).
-    func available(_ book: MarketBook, _ side: Side, _ limit: Price?) -> Int64 {
+    /// Calls `body` with each far-side level a `side` order limited to `limit` (none: a market
+    /// order) can trade with, best first, while `body` returns true.
+    func forEachLevel(_ book: MarketBook, _ side: Side, _ limit: Price?, _ body: (BookLevel) -> Bool) {
         let far: BookSide = side == .buy ? .ask : .bid
-        var total: Int64 = 0
         var depth = 0
         while let l = book.level(far, depth: depth) {
-            if let limit, side == .buy ? l.price > limit : l.price < limit { break }
-            total &+= l.size.rawValue
+            if let limit, side == .buy ? l.price > limit : l.price < limit { return }
+            guard body(l) else { return }
             depth += 1
         }
+    }
+
+    /// Size on the far side at prices no worse than `limit` (all of it for a market order).
+    func available(_ book: MarketBook, _ side: Side, _ limit: Price?) -> Int64 {
+        var total: Int64 = 0
+        forEachLevel(book, side, limit) { total &+= $0.size.rawValue; return true }
         return total
     }
 
     /// Takes liquidity for `order` from the far side, level by level, up to `limit`.
     func take(_ order: inout RestingSimOrder, _ limit: Price?, _ t: Int64) {
-        let book = books[order.instrument]
-        let far: BookSide = order.side == .buy ? .ask : .bid
-        var depth = 0
-        while order.leaves > 0, let l = book.level(far, depth: depth) {
-            if let limit, order.side == .buy ? l.price > limit : l.price < limit { break }
+        forEachLevel(books[order.instrument], order.side, limit) { l in
             let q = min(order.leaves, l.size.rawValue)
             if q > 0 { fill(&order, price: l.price, quantity: q, .taker, t) }
-            depth += 1
+            return order.leaves > 0
         }
     }
 

@@ -133,21 +133,27 @@ public enum FeedReplay {
         _ bytes: UnsafeRawBufferPointer, limit: Int = .max,
         _ body: (UnsafeRawBufferPointer, Int) throws(FeedError) -> Void
     ) throws(FeedError) {
-        guard let base = bytes.baseAddress else { return }
-        var start = 0
+        var cursor = 0
         var lines = 0
-        while start < bytes.count && lines < limit {
-            let rest = bytes.count - start
-            let newline = memchr(base + start, 0x0A, rest)
-            var end = newline.map { UnsafeRawPointer($0) - base } ?? bytes.count
-            let next = end + 1
-            if end > start && bytes[end - 1] == 0x0D { end -= 1 }
-            if end > start {
-                try body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), start)
-                lines += 1
-            }
-            start = next
+        while lines < limit, let (line, offset) = nextLine(bytes, from: &cursor) {
+            try body(line, offset)
+            lines += 1
         }
+    }
+
+    /// The next non-empty line at or after `cursor` (without its `\n` or `\r\n`) and its offset,
+    /// or nil at the end; `cursor` moves past it. For readers that stop between lines.
+    public static func nextLine(_ bytes: UnsafeRawBufferPointer, from cursor: inout Int) -> (UnsafeRawBufferPointer, Int)? {
+        guard let base = bytes.baseAddress else { return nil }
+        while cursor < bytes.count {
+            let start = cursor
+            let newline = memchr(base + start, 0x0A, bytes.count - start)
+            var end = newline.map { UnsafeRawPointer($0) - base } ?? bytes.count
+            cursor = end + 1
+            if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+            if end > start { return (UnsafeRawBufferPointer(rebasing: bytes[start..<end]), start) }
+        }
+        return nil
     }
 
     // MARK: Books to summaries

@@ -46,15 +46,13 @@ enum LatencyPlot {
             s += "<text x=\"\(left + plotW - 4)\" y=\"\(yy - 5)\" text-anchor=\"end\" fill=\"#c33\">\(escape(name))</text>\n"
         }
         if h.totalCount > 0 {
+            // One pass over the counts (the histogram's percentile iterator), not a scan per point.
             var points: [String] = []
-            var p = 0.0
-            while p <= 99.99 {
-                let v = Double(h.valueAtPercentile(p))
-                points.append("\(x(p)),\(y(v))")
-                let remaining = 100 - p
-                p += max(remaining / 40, 0.0005)
+            for step in h.percentiles(ticksPerHalfDistance: 8) {
+                let p = min(step.percentileLevelIteratedTo, 99.99)
+                points.append("\(x(p)),\(y(Double(step.value)))")
+                if p >= 99.99 { break }
             }
-            points.append("\(x(99.99)),\(y(Double(h.valueAtPercentile(99.99))))")
             s += "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
             var lx = left + 10
             for (name, pct) in [("p50", 50.0), ("p99", 99.0), ("p99.9", 99.9), ("max", 100.0)] {
