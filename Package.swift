@@ -10,7 +10,8 @@
 //                                         ├─► TernMarketData ─► TernCore, CZstd, CZlib
 //                                         └─► TernCore   (standard library only)
 //
-// Modules arrive with their first real code; the C ABI issue adds TernABI. TernEngine sits above every library module. Every public module is also a library
+// Modules arrive with their first real code; the C ABI issue adds TernABI. TernEngine sits above every library module;
+// TernAdmin (the operator's HTTP interface) above TernEngine. Every public module is also a library
 // product of the same name so another package can depend on, say, `TernCore` alone.
 import PackageDescription
 
@@ -38,11 +39,14 @@ let package = Package(
         .library(name: "TernJournal", targets: ["TernJournal"]),
         .library(name: "TernMarketData", targets: ["TernMarketData"]),
         .library(name: "TernEngine", targets: ["TernEngine"]),
+        .library(name: "TernAdmin", targets: ["TernAdmin"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // MARK: Core: value types; the standard library only (no Foundation, no C, no OS).
@@ -94,13 +98,26 @@ let package = Package(
             ],
             swiftSettings: librarySettings),
 
+        // MARK: Admin: the operator's loopback HTTP interface over an engine's `EngineControl`:
+        // status, limits, kill-switch trip/reset/reducing (token, journaled), Prometheus metrics.
+        // Uses Foundation (JSON) and FlyingFox (HTTP); the library modules below it do not.
+        .target(
+            name: "TernAdmin",
+            dependencies: [
+                "TernCore", "TernSystem", "TernQueues", "TernRisk", "TernEngine",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
+            swiftSettings: librarySettings),
+
         // MARK: Umbrella and host.
         .target(
             name: "Tern", dependencies: ["TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk", "TernJournal", "TernMarketData", "TernEngine"], swiftSettings: librarySettings),
         .executableTarget(
             name: "tern",
             dependencies: [
-                "Tern",
+                "Tern", "TernAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -119,7 +136,7 @@ let package = Package(
         .testTarget(name: "TernInferenceTests", dependencies: ["TernInference", "TernTestSupport"]),
         .testTarget(name: "TernRiskTests", dependencies: ["TernRisk", "TernCore", "TernTestSupport"]),
         .testTarget(name: "TernMarketDataTests", dependencies: ["TernMarketData", "TernCore", "TernTestSupport"]),
-        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernCore", "TernRisk", "TernJournal", "TernMarketData", "TernTestSupport"]),
+        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernAdmin", "TernCore", "TernRisk", "TernJournal", "TernMarketData", "TernTestSupport"]),
         .testTarget(name: "TernJournalTests", dependencies: ["TernJournal", "TernCore", "TernRisk", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -80,6 +80,8 @@ public struct EngineCounters: Sendable, Hashable {
     /// Requests refused, by reason (risk's `RejectReason`).
     public var denied: [RejectReason: Int] = [:]
     public var deniedTotal: Int { denied.values.reduce(0, +) }
+
+    public init() {}
 }
 
 /// Who the engine trades as, and how big its tables are.
@@ -121,6 +123,14 @@ public final class Engine {
     var quotes: [(bid: Int64, ask: Int64)]
     public private(set) var counters = EngineCounters()
     let latency: LatencyRecorder
+    /// The operator's bridge (status, trips, resets); nil: none. Set it before the run.
+    public var control: EngineControl? {
+        didSet { latencyTap = control }
+    }
+    /// `control`, read on the hand-off path.
+    var latencyTap: EngineControl?
+    /// When the next status is due (monotonic ns).
+    var nextPublish: Int64 = 0
 
     /// Tick-to-order latency of every order, cancel and replace the strategy sent (nanoseconds).
     public var tickToOrder: Histogram<UInt64> { latency.histogram }
@@ -142,8 +152,11 @@ public final class Engine {
         gateway.attach(books)
     }
 
-    /// Calls the strategy's `start`.
-    public func start() { strategy.start(self) }
+    /// Calls the strategy's `start` and publishes the first status.
+    public func start() {
+        strategy.start(self)
+        control?.publish(makeStatus(.running))
+    }
 
     // MARK: Market events
 
@@ -269,7 +282,11 @@ public final class Engine {
             gateway.send(request)
         }
         handedOff &+= 1
-        if trigger != 0 { latency.record(MonotonicClock.now().rawValue &- trigger) }
+        if trigger != 0 {
+            let ns = MonotonicClock.now().rawValue &- trigger
+            latency.record(ns)
+            latencyTap?.tap(ns)
+        }
     }
 
     @inline(never)
@@ -306,12 +323,15 @@ public final class Engine {
     /// open order, and market time moves on until the venue has answered everything.
     public func finish() {
         strategy.stop(self)
-        checkKillSwitch()
+        // Operator calls end here: a trip made later could not be journaled.
+        control?.close()
+        serviceControl()
         if options.cancelAtEnd {
             trigger = 0
             for order in orders.openOrders where order.state != .pendingCancel { _ = cancel(order.clientOrderID) }
         }
         drainVenue()
+        control?.publish(makeStatus(.finished))
     }
 
     /// Moves market time forward to each time the gateway has something due, until it has

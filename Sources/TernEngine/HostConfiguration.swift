@@ -53,6 +53,8 @@ public struct HostConfiguration: Sendable, Equatable {
     public var adminTokenEnvironment: String = "TERN_ADMIN_TOKEN"
     /// The token itself (prefer the environment).
     public var adminToken: String? = nil
+    /// Seconds to keep the admin interface up after the run (to read the final status).
+    public var adminHoldSeconds: Double = 0
 
     public init() {}
 
@@ -149,6 +151,9 @@ public struct HostConfiguration: Sendable, Equatable {
                 guard Self.listenAddress(value) != nil else { throw fail("expected host:port on a loopback address (127.0.0.1:9464), got \(String(reflecting: value))") }
                 c.adminListen = value
             case ("admin", "token_env"): c.adminTokenEnvironment = value
+            case ("admin", "hold"):
+                c.adminHoldSeconds = try double()
+                guard c.adminHoldSeconds >= 0, c.adminHoldSeconds <= 86_400 else { throw fail("expected 0 to 86400 seconds") }
             case ("admin", "token"):
                 guard value.count >= 16 else { throw fail("a token needs at least 16 characters") }
                 c.adminToken = value

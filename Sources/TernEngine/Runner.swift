@@ -131,6 +131,7 @@ public enum EngineRunner {
                 }
                 batch.stamp(MonotonicClock.now().rawValue)
                 for e in batch.events { engine.handle(e) }
+                if engine.counters.events & 0x3FF < batch.count { engine.serviceControl() }
                 if let progress { reportProgress(engine, batch.count, start, &last, progress) }
                 if engine.counters.events >= maxEvents { break loop }
             }
@@ -192,16 +193,22 @@ public enum EngineRunner {
     static func engineLoop(_ engine: Engine, _ feed: SPSCRing<MarketEvent>, spin: Bool, start: Timestamp, progress: ((RunProgress) -> Void)?) {
         var last = start
         var idle = 0
+        var sinceService = 0
         while true {
             let n = feed.drain(maxCount: 256) { engine.handle($0) }
             if n > 0 {
                 idle = 0
+                sinceService &+= n
+                if sinceService >= 1024 {
+                    sinceService = 0
+                    engine.serviceControl()
+                }
                 if let progress { reportProgress(engine, n, start, &last, progress) }
                 continue
             }
             if feed.isHalted && feed.count == 0 { break }
             idle += 1
-            if idle & 1023 == 0 { engine.checkKillSwitch() }
+            if idle & 1023 == 0 { engine.serviceControl() }
             if spin { spinPause() } else if idle > 64 { yieldThread() } else { spinPause() }
         }
     }

@@ -72,6 +72,8 @@ public struct ExposureTotals: Hashable, Sendable {
     @inline(__always) public var creditUsed: Int128 { markValue &+ workingNotional }
     /// The trading day's P&L: realized net of fees, plus the change in unrealized.
     @inline(__always) public var dailyPnL: Int128 { realized &- fees &+ unrealizedChange }
+
+    public init() {}
 }
 
 /// One working order (from the moment it is sent until it is closed).
@@ -122,6 +124,8 @@ public struct RiskCounters: Hashable, Sendable {
     public var unattributedFills: Int = 0
     public var duplicateExecutions: Int = 0
     public var unknownOrderEvents: Int = 0
+
+    public init() {}
 }
 
 /// The fields of one `InstrumentRisk` that the check path reads, copied at creation into a

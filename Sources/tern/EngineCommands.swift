@@ -23,9 +23,18 @@ struct DemoCommand: ParsableCommand {
     var journal: String? = nil
     @Option(help: "Where to write the latency picture (SVG).")
     var picture: String? = nil
+    @Option(help: "Serve the admin interface on this loopback HOST:PORT (token from $TERN_ADMIN_TOKEN).")
+    var admin: String? = nil
+    @Option(help: "Keep the admin interface up this many seconds after the run.")
+    var adminHold: Double = 0
 
     mutating func run() throws {
         var config = HostConfiguration()
+        if let admin {
+            guard HostConfiguration.listenAddress(admin) != nil else { throw ValidationError("--admin: expected HOST:PORT on a loopback address (127.0.0.1:9464)") }
+            config.adminListen = admin
+            config.adminHoldSeconds = adminHold
+        }
         config.syntheticMessages = messages
         config.seed = seed
         guard let mode = HostConfiguration.ThreadMode(rawValue: threads) else { throw ValidationError("--threads: expected auto, single or threaded") }
@@ -65,10 +74,15 @@ func runHost(_ config: HostConfiguration, base: String, picture: String?, expect
     let pipeline = try Pipeline(config, base: base)
     print("tern \(TernVersion.string): \(pipeline.source.name)")
     print("model       \(pipeline.modelName)")
-    let admin = try AdminServer.start(config, pipeline: pipeline)
-    if let admin { print("admin       http://\(admin.address) (token required for changes)") }
-    let outcome = try pipeline.run(progress: progressPrinter(total: expected))
-    admin?.stop()
+    let admin = try AdminHost.start(config, pipeline: pipeline)
+    if let admin { print("admin       http://\(admin.address)/ (changes need the token: Authorization: Bearer …)") }
+    let outcome: Pipeline.Outcome
+    do {
+        outcome = try pipeline.run(progress: progressPrinter(total: expected))
+    } catch {
+        admin?.stop(after: 0)
+        throw error
+    }
     let svgPath = picture ?? pipeline.journalDirectory + "/tick-to-order.svg"
     let h = outcome.report.tickToOrder
     let svg = LatencyPlot.svg(
@@ -76,6 +90,7 @@ func runHost(_ config: HostConfiguration, base: String, picture: String?, expect
         goals: [("goal p50 ≤ 2 µs", 50, 2_000), ("goal p99 ≤ 10 µs", 99, 10_000)])
     let wrote = FileManager.default.createFile(atPath: svgPath, contents: Data(svg.utf8))
     print(pipeline.summary(outcome, picture: wrote ? svgPath : nil))
+    admin?.stop(after: config.adminHoldSeconds)
     if !outcome.replay.isExact { throw ExitCode(1) }
 }
 

@@ -63,6 +63,9 @@ struct PipelineTests {
 final class KillProbe: Sendable {
     let working = Atomic<Int>(0)
     let tripped = Atomic<Bool>(false)
+    /// Hold the engine thread (up to 60 s) once 3 orders work, until `tripped`: the operator's
+    /// call then lands during the replay however slowly its thread is scheduled.
+    let holdUntilTripped = Atomic<Bool>(false)
 }
 
 /// Keeps several passive orders working (far from the touch so they rest), and counts what
@@ -92,5 +95,13 @@ final class KillWatchingStrategy: Strategy {
             if result.isSent { sentAfterTrip += 1 }
         }
         probe.working.store(engine.orders.openCount, ordering: .releasing)
+        if engine.orders.openCount >= 3 && probe.holdUntilTripped.load(ordering: .acquiring) {
+            var waited = 0
+            while !probe.tripped.load(ordering: .acquiring) && waited < 60_000 {
+                usleep(1000)
+                waited += 1
+            }
+            probe.holdUntilTripped.store(false, ordering: .releasing)
+        }
     }
 }
