@@ -5,7 +5,7 @@
 /// an error naming the file, line, section and key. Paths are returned as written; the host
 /// resolves them against the file's folder.
 public struct HostConfiguration: Sendable, Equatable {
-    public enum DataFormat: String, Sendable, CaseIterable { case dbn, binance, synthetic }
+    public enum DataFormat: String, Sendable, CaseIterable { case dbn, binance, bybit, itch, synthetic }
     public enum ThreadMode: String, Sendable, CaseIterable { case auto, single, threaded }
 
     // [data]
@@ -17,6 +17,9 @@ public struct HostConfiguration: Sendable, Equatable {
     /// Synthetic market size and seed.
     public var syntheticMessages = 1_000_000
     public var seed: UInt64 = 20_260_105
+    /// The session date of an ITCH file (its times are since midnight): nanoseconds since the
+    /// epoch at that midnight, UTC. `[data] date = YYYY-MM-DD`.
+    public var sessionDate: Int64 = 0
 
     // [risk]
     public var limits: String? = nil
@@ -119,6 +122,9 @@ public struct HostConfiguration: Sendable, Equatable {
             case ("data", "max_events"): c.maxEvents = try int()
             case ("data", "messages"): c.syntheticMessages = try int(1...1_000_000_000)
             case ("data", "seed"): c.seed = UInt64(try int())
+            case ("data", "date"):
+                guard let days = Self.daysSinceEpoch(value) else { throw fail("expected a date YYYY-MM-DD (1970-01-01 … 2199-12-31), got \(String(reflecting: value))") }
+                c.sessionDate = days * 86_400_000_000_000
             case ("risk", "limits"): c.limits = try path()
             case ("risk", "instruments"): c.instruments = try path()
             case ("risk", "account"): c.account = value
@@ -181,6 +187,25 @@ public struct HostConfiguration: Sendable, Equatable {
     }
 
     /// `127.0.0.1:9464` or `localhost:9464` → (host, port); only loopback hosts.
+    /// `YYYY-MM-DD` → days since 1970-01-01 (proleptic Gregorian), or nil.
+    public static func daysSinceEpoch(_ text: String) -> Int64? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let y = Int64(parts[0]), let m = Int64(parts[1]), let d = Int64(parts[2]), (1970...2199).contains(y), (1...12).contains(m)
+        else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let lengths: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...lengths[Int(m - 1)]).contains(d) else { return nil }
+        // Days from civil (Howard Hinnant's algorithm).
+        let yy = m <= 2 ? y - 1 : y
+        let era = yy / 400
+        let yoe = yy - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     public static func listenAddress(_ text: String) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
         let host = String(text[..<colon])

@@ -25,6 +25,8 @@ public final class MarketBook: PriceLevelBook {
     public private(set) var trades = 0
     /// Events the book refused (unknown orders, capacity): counted, never fatal.
     public private(set) var refused = 0
+    /// The side of the order a `.replacing` delete removed, for the add that follows.
+    var replacedSide: BookSide? = nil
     /// Whether the feed says the book may be incomplete (before a snapshot, after a gap).
     public private(set) var isStale = false
 
@@ -87,7 +89,8 @@ public final class MarketBook: PriceLevelBook {
             isStale = event.flags & MarketEvent.Flags.stale != 0
             return false
         case .add:
-            guard let l3, let side = event.side else { return refuse() }
+            guard let l3, let side = event.side ?? replacedSide else { return refuse() }
+            replacedSide = nil
             if l3.add(id: event.orderID, side: side, price: event.price, size: event.size) != .applied { refused &+= 1 }
             return false
         case .cancel:
@@ -105,6 +108,7 @@ public final class MarketBook: PriceLevelBook {
             return false
         case .delete:
             guard let l3 else { return refuse() }
+            if event.flags & MarketEvent.Flags.replacing != 0 { replacedSide = l3.order(event.orderID)?.side }
             if l3.delete(id: event.orderID) != .applied { refused &+= 1 }
             return false
         case .execute:

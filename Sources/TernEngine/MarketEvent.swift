@@ -72,6 +72,9 @@ public struct MarketEvent: Sendable, BitwiseCopyable, Equatable {
         public static let endOfBatch: UInt8 = 1 << 0
         /// The book may be incomplete (awaiting a snapshot, after a gap).
         public static let stale: UInt8 = 1 << 1
+        /// On a `.delete`: an `.add` of the same order's side follows (an ITCH replace: new
+        /// reference, price and size, priority lost); that add may leave its side nil.
+        public static let replacing: UInt8 = 1 << 2
     }
 
     @inlinable

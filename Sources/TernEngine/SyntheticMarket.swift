@@ -8,6 +8,7 @@ import Glibc
 /// trade flow carry some information, as in real markets. The same seed gives the same events,
 /// byte for byte, on every machine: it is `tern demo`'s built-in market.
 public final class SyntheticMarket: MarketDataSource {
+    public var bookKind: BookKind { .l3 }
     public let name: String
     public private(set) var recordsRead = 0
     public var notes: [String] { [] }

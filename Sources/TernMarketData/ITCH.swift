@@ -64,6 +64,9 @@ public struct ITCHDecoder {
     public private(set) var lastType: UInt8 = 0
     /// The symbol of the last Stock Directory or Add Order message, as raw bytes (8, space padded).
     public private(set) var lastSymbolOffset = 0
+    /// The timestamp of the last message read (nanoseconds since midnight; every ITCH 5.0
+    /// message carries one at offset 5), or 0 for a message of an unknown type.
+    public private(set) var lastTimestamp: UInt64 = 0
 
     /// The offset of the next message's length prefix.
     public var offset: Int { cursor }
@@ -114,8 +117,12 @@ public struct ITCHDecoder {
         }
         cursor = m &+ length
         lastType = type
-        if known == 0 { return .other }
+        if known == 0 {
+            lastTimestamp = 0
+            return .other
+        }
         let locate = bytes.be(m &+ 1, as: UInt16.self)
+        lastTimestamp = UInt64(bytes.be(m &+ 5, as: UInt16.self)) << 32 | UInt64(bytes.be(m &+ 7, as: UInt32.self))
         switch type {
         case 0x53:  // S
             return .systemEvent(code: bytes[m &+ 11])

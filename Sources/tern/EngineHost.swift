@@ -78,11 +78,17 @@ final class Pipeline {
             case .binance:
                 let path = resolve(config.file!)
                 source = try BinanceSource(bytes: FeedFile.readRaw(path: path), name: "binance \((path as NSString).lastPathComponent)", symbol: config.symbol, instrument: id)
+            case .bybit:
+                let path = resolve(config.file!)
+                source = try BybitSource(bytes: FeedFile.readRaw(path: path), name: "bybit \((path as NSString).lastPathComponent)", symbol: config.symbol, instrument: id)
+            case .itch:
+                let path = resolve(config.file!)
+                source = try ITCHSource(bytes: FeedFile.readRaw(path: path), name: "itch \((path as NSString).lastPathComponent)", symbols: symbols, sessionDate: config.sessionDate)
             }
         } catch {
             throw ValidationError("[data] file: \(error)")
         }
-        let kind: BookKind = config.format == .binance ? .l2 : .l3
+        let kind = source.bookKind
 
         // Threads.
         switch config.threads {

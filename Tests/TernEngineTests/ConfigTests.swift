@@ -6,7 +6,7 @@ import TernTestSupport
 struct ConfigTests {
     @Test("the example configurations parse")
     func examples() throws {
-        for name in ["es-mbo.conf", "binance-usdm.conf"] {
+        for name in ["es-mbo.conf", "es-mbp1.conf", "binance-usdm.conf", "bybit-xrpusdt.conf", "itch-sample.conf"] {
             let text = try String(contentsOf: repositoryRoot.appendingPathComponent("examples/engine/\(name)"), encoding: .utf8)
             let c = try HostConfiguration.parse(text, name: name)
             #expect(c.format != .synthetic)
@@ -32,7 +32,15 @@ struct ConfigTests {
             engine_cpu = 1
             [admin]
             listen = 127.0.0.1:9464
+            hold = 2.5
             """)
+        #expect(c.adminHoldSeconds == 2.5)
+        let itch = try HostConfiguration.parse("[data]\nformat = itch\nfile = x.gz\nsymbol = BOB\ndate = 2010-12-24\n[risk]\nlimits = l\ninstruments = i\n")
+        #expect(itch.format == .itch)
+        #expect(itch.sessionDate == 14_967 * 86_400_000_000_000, "2010-12-24 is day 14,967 of the epoch")
+        #expect(HostConfiguration.daysSinceEpoch("1970-01-01") == 0)
+        #expect(HostConfiguration.daysSinceEpoch("2000-03-01") == 11_017)
+        #expect(HostConfiguration.daysSinceEpoch("2024-02-29") == 19_782)
         #expect(c.syntheticMessages == 5000)
         #expect(c.venue.latencyNanoseconds == 250_000)
         #expect(c.venue.makerRate == -20_000)
@@ -46,7 +54,10 @@ struct ConfigTests {
     @Test(
         "a bad configuration is rejected with a message naming the field",
         arguments: [
-            ("[data]\nformat = csv\n", "[data] format", "expected one of dbn, binance, synthetic"),
+            ("[data]\nformat = csv\n", "[data] format", "expected one of dbn, binance, bybit, itch, synthetic"),
+            ("[data]\ndate = 2023-02-29\n", "[data] date", "expected a date"),
+            ("[data]\ndate = 24/12/2010\n", "[data] date", "expected a date"),
+            ("[admin]\nhold = -1\n", "[admin] hold", "0 to 86400"),
             ("[venue]\nlatency = fast\n", "[venue] latency", "expected a duration"),
             ("[venue]\nlatenc = 5us\n", "[venue] latenc", "unknown key"),
             ("[strategy]\nmax_position = -1\n", "[strategy] max_position", "whole number"),
