@@ -213,8 +213,7 @@ public final class BinanceSource: MarketDataSource {
                 if sync.syncs != syncs || (state != .synced && sync.state == .synced) {
                     wholeBook(into: &batch, time)
                 } else if sync.appliedDiffs != applied {
-                    for l in decoder.bids { batch.append(level(.bid, l, time)) }
-                    for l in decoder.asks { batch.append(level(.ask, l, time)) }
+                    appendLevels(decoder.bids, decoder.asks, instrument, time, into: &batch)
                 } else if state == .synced && sync.state != .synced {
                     batch.append(MarketEvent(.clear, instrument: instrument, exchangeTime: time, flags: MarketEvent.Flags.stale))
                 }
@@ -233,15 +232,17 @@ public final class BinanceSource: MarketDataSource {
         return false
     }
 
-    @inline(__always)
-    func level(_ side: BookSide, _ l: PriceSize, _ time: Timestamp) -> MarketEvent {
-        MarketEvent(.level, instrument: instrument, side: side, price: l.price, size: l.size, exchangeTime: time)
-    }
-
     /// A clear, then every level of the synchronized book (after a snapshot or a resync).
     func wholeBook(into batch: inout MarketEventBatch, _ time: Timestamp) {
         appendWholeBook(sync.book, instrument, time, into: &batch)
     }
+}
+
+/// A level event for each changed level of a depth message.
+@inline(__always)
+func appendLevels(_ bids: [PriceSize], _ asks: [PriceSize], _ instrument: InstrumentID, _ time: Timestamp, into batch: inout MarketEventBatch) {
+    for l in bids { batch.append(MarketEvent(.level, instrument: instrument, side: .bid, price: l.price, size: l.size, exchangeTime: time)) }
+    for l in asks { batch.append(MarketEvent(.level, instrument: instrument, side: .ask, price: l.price, size: l.size, exchangeTime: time)) }
 }
 
 /// A clear, then every level of `book`.
@@ -298,8 +299,7 @@ public final class BybitSource: MarketDataSource {
                 appendWholeBook(sync.book, instrument, time, into: &batch)
             } else if sync.synced && sync.lastUpdateID != last {
                 applied += 1
-                for l in decoder.bids { batch.append(MarketEvent(.level, instrument: instrument, side: .bid, price: l.price, size: l.size, exchangeTime: time)) }
-                for l in decoder.asks { batch.append(MarketEvent(.level, instrument: instrument, side: .ask, price: l.price, size: l.size, exchangeTime: time)) }
+                appendLevels(decoder.bids, decoder.asks, instrument, time, into: &batch)
             } else if wasSynced && !sync.synced {
                 batch.append(MarketEvent(.clear, instrument: instrument, exchangeTime: time, flags: MarketEvent.Flags.stale))
             }
