@@ -107,17 +107,16 @@ public final class AdminMetrics: Sendable {
                 gauge("tern_pnl", [("currency", setup.configuration.firm.currency.description)], Double(a.dailyPnL) / 1e18, help: "The engine account's daily P&L")
             }
             gauge("tern_engine_running", [], s.phase == .running ? 1 : 0, help: "1 while the engine runs")
-            for scope in killScopes() {
-                gauge("tern_kill_state", [("scope", scope.1)], Double(control.killSwitch.state(scope.0).rawValue), help: "0 armed, 1 tripped, 2 reducing")
+            for scope in setup.killScopes(sides: false) {
+                gauge("tern_kill_state", [("scope", setup.name(scope))], Double(control.killSwitch.state(scope).rawValue), help: "0 armed, 1 tripped, 2 reducing")
             }
         }
     }
 
     func countRequest(path: String, status: Int) {
-        let known: Set<String> = ["/", "/status", "/limits", "/metrics", "/kill/trip", "/kill/reset", "/kill/reducing"]
         registry.makeCounter(
             descriptor: Self.name("tern_admin_requests_total", "Admin requests by path and status code"),
-            labels: [("path", known.contains(path) ? path : "other"), ("code", String(status))]
+            labels: [("path", AdminService.paths.contains(path) ? path : "other"), ("code", String(status))]
         ).increment()
     }
 
@@ -134,14 +133,5 @@ public final class AdminMetrics: Sendable {
 
     static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
-    }
-
-    /// Firm, accounts, strategies and instruments (sides are in `/status` when not armed).
-    func killScopes() -> [(KillScope, String)] {
-        var out: [(KillScope, String)] = [(.firm, "firm")]
-        for (i, n) in setup.accountNames.enumerated() { out.append((.account(AccountID(rawValue: UInt32(i))), "account:" + n)) }
-        for (i, n) in setup.strategyNames.enumerated() { out.append((.strategy(StrategyID(rawValue: UInt32(i))), "strategy:" + n)) }
-        for (i, n) in setup.instrumentNames.enumerated() { out.append((.instrument(InstrumentID(rawValue: UInt32(i))), "instrument:" + n)) }
-        return out
     }
 }

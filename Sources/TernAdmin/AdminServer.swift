@@ -2,6 +2,7 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import Synchronization
+import TernEngine
 
 /// `AdminService` over HTTP/1.1 on a loopback address (FlyingFox). Connections are served on
 /// Swift's concurrency pool, never on the engine's threads; the metrics are also refreshed every
@@ -73,27 +74,12 @@ public final class AdminServer: Sendable {
         running.cancel()
     }
 
-    /// `host:port` → (host, port), loopback only.
+    /// `host:port` → (host, port), loopback only (`HostConfiguration.listenAddress`'s rule).
     static func parse(_ listen: String) throws -> (String, UInt16) {
-        var host: Substring
-        let portText: Substring
-        if listen.hasPrefix("[") {
-            guard let close = listen.firstIndex(of: "]"), listen[listen.index(after: close)...].hasPrefix(":") else {
-                throw AdminError("admin listen \(String(reflecting: listen)): expected [::1]:PORT")
-            }
-            host = listen[listen.index(after: listen.startIndex)..<close]
-            portText = listen[listen.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = listen.lastIndex(of: ":") else { throw AdminError("admin listen \(String(reflecting: listen)): expected HOST:PORT") }
-            host = listen[..<colon]
-            portText = listen[listen.index(after: colon)...]
+        guard let (host, port) = HostConfiguration.listenAddress(listen) else {
+            throw AdminError("admin listen \(String(reflecting: listen)): expected HOST:PORT on a loopback address (127.0.0.0/8, localhost, [::1])")
         }
-        if host == "localhost" { host = "127.0.0.1" }
-        guard host == "::1" || host.hasPrefix("127.") else {
-            throw AdminError("admin listen \(String(reflecting: listen)): only loopback addresses (127.0.0.0/8, localhost, [::1])")
-        }
-        guard let port = UInt16(portText) else { throw AdminError("admin listen \(String(reflecting: listen)): the port must be 0…65535") }
-        return (String(host), port)
+        return (host == "[::1]" ? "::1" : host, UInt16(port))
     }
 
     static func respond(_ service: AdminService, _ request: HTTPRequest) async -> HTTPResponse {

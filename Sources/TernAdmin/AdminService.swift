@@ -87,6 +87,9 @@ public final class AdminService: Sendable {
         metrics = AdminMetrics(control: control, setup: setup)
     }
 
+    /// Every call's path.
+    static let paths: Set<String> = ["/", "/status", "/limits", "/metrics", "/kill/trip", "/kill/reset", "/kill/reducing"]
+
     public func handle(_ request: AdminRequest) async -> AdminResponse {
         let response: AdminResponse
         switch (request.method, request.path) {
@@ -95,7 +98,7 @@ public final class AdminService: Sendable {
         case ("GET", "/limits"): response = .json(200, limitsObject())
         case ("GET", "/metrics"): response = AdminResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.render())
         case ("POST", "/kill/trip"), ("POST", "/kill/reset"), ("POST", "/kill/reducing"): response = await mutate(request)
-        case (_, "/"), (_, "/status"), (_, "/limits"), (_, "/metrics"), (_, "/kill/trip"), (_, "/kill/reset"), (_, "/kill/reducing"):
+        case (_, let path) where Self.paths.contains(path):
             response = .error(405, "\(request.method) is not allowed on \(request.path)")
         default: response = .error(404, "no such call: \(request.path) (GET / lists them)")
         }
@@ -156,15 +159,8 @@ public final class AdminService: Sendable {
                 try control.trip(scope, actor: who, reason: why)
             case "reset", "reducing":
                 let call = try control.enqueue(action == "reset" ? .reset(scope) : .reducing(scope), operator: who, reason: why)
-                let deadline = ContinuousClock.now + timeout
-                while true {
-                    if let r = call.result {
-                        try r.get()
-                        break
-                    }
-                    if ContinuousClock.now > deadline, call.withdraw() { throw ControlError.timedOut }
-                    try? await Task.sleep(for: .milliseconds(1))
-                }
+                let deadline = MonotonicClock.now().rawValue + EngineControl.nanoseconds(timeout)
+                while try !call.isAnswered(deadline: deadline) { try? await Task.sleep(for: .milliseconds(1)) }
             default:
                 return .error(404, "no such call: \(request.path)")
             }
@@ -233,18 +229,6 @@ public final class AdminService: Sendable {
         }
     }
 
-    /// The name of a scope in the files' terms.
-    public func name(_ scope: KillScope) -> String {
-        func i(_ id: InstrumentID) -> String { Int(id.rawValue) < setup.instrumentNames.count ? setup.instrumentNames[Int(id.rawValue)] : "\(id.rawValue)" }
-        switch scope {
-        case .firm: return "firm"
-        case .account(let a): return "account:" + (Int(a.rawValue) < setup.accountNames.count ? setup.accountNames[Int(a.rawValue)] : "\(a.rawValue)")
-        case .strategy(let s): return "strategy:" + (Int(s.rawValue) < setup.strategyNames.count ? setup.strategyNames[Int(s.rawValue)] : "\(s.rawValue)")
-        case .instrument(let id): return "instrument:" + i(id)
-        case .side(let id, let side): return "side:\(i(id)):\(side == .buy ? "buy" : "sell")"
-        }
-    }
-
     // MARK: Reads
 
     func statusObject() -> [String: Any] {
@@ -290,26 +274,15 @@ public final class AdminService: Sendable {
     /// Every scope that is not armed, and the audit trail.
     func killObject(_ s: EngineStatus) -> [String: Any] {
         var states: [String: String] = [:]
-        for scope in allScopes() {
+        for scope in setup.killScopes(sides: true) {
             let state = control.killSwitch.state(scope)
-            if scope == .firm || state != .armed { states[name(scope)] = state.description }
+            if scope == .firm || state != .armed { states[setup.name(scope)] = state.description }
         }
         let trail = s.riskEvents.compactMap { e -> String? in
             if case .anomaly = e { return nil }
             return e.description
         }
         return ["states": states, "events": trail]
-    }
-
-    func allScopes() -> [KillScope] {
-        var out: [KillScope] = [.firm]
-        out += setup.accountNames.indices.map { .account(AccountID(rawValue: UInt32($0))) }
-        out += setup.strategyNames.indices.map { .strategy(StrategyID(rawValue: UInt32($0))) }
-        for i in setup.instrumentNames.indices {
-            let id = InstrumentID(rawValue: UInt32(i))
-            out += [.instrument(id), .side(id, .buy), .side(id, .sell)]
-        }
-        return out
     }
 
     func limitsObject() -> [String: Any] {
@@ -341,4 +314,33 @@ func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
     }
     return diff == 0
+}
+
+extension RiskSetup {
+    /// Every kill-switch scope the files define: the firm, accounts, strategies, instruments and
+    /// (with `sides`) each instrument's two sides.
+    func killScopes(sides: Bool) -> [KillScope] {
+        var out: [KillScope] = [.firm]
+        out += accountNames.indices.map { .account(AccountID(rawValue: UInt32($0))) }
+        out += strategyNames.indices.map { .strategy(StrategyID(rawValue: UInt32($0))) }
+        for i in instrumentNames.indices {
+            let id = InstrumentID(rawValue: UInt32(i))
+            out.append(.instrument(id))
+            if sides { out += [.side(id, .buy), .side(id, .sell)] }
+        }
+        return out
+    }
+
+    /// The name of a scope in the files' terms (`account:main`, `side:ESH4:buy`), as the admin
+    /// calls and metrics spell it.
+    func name(_ scope: KillScope) -> String {
+        func i(_ id: InstrumentID) -> String { Int(id.rawValue) < instrumentNames.count ? instrumentNames[Int(id.rawValue)] : "\(id.rawValue)" }
+        switch scope {
+        case .firm: return "firm"
+        case .account(let a): return "account:" + (Int(a.rawValue) < accountNames.count ? accountNames[Int(a.rawValue)] : "\(a.rawValue)")
+        case .strategy(let s): return "strategy:" + (Int(s.rawValue) < strategyNames.count ? strategyNames[Int(s.rawValue)] : "\(s.rawValue)")
+        case .instrument(let id): return "instrument:" + i(id)
+        case .side(let id, let side): return "side:\(i(id)):\(side == .buy ? "buy" : "sell")"
+        }
+    }
 }

@@ -124,11 +124,7 @@ public final class Engine {
     public private(set) var counters = EngineCounters()
     let latency: LatencyRecorder
     /// The operator's bridge (status, trips, resets); nil: none. Set it before the run.
-    public var control: EngineControl? {
-        didSet { latencyTap = control }
-    }
-    /// `control`, read on the hand-off path.
-    var latencyTap: EngineControl?
+    public var control: EngineControl?
     /// When the next status is due (monotonic ns).
     var nextPublish: Int64 = 0
 
@@ -285,7 +281,7 @@ public final class Engine {
         if trigger != 0 {
             let ns = MonotonicClock.now().rawValue &- trigger
             latency.record(ns)
-            latencyTap?.tap(ns)
+            control?.tap(ns)
         }
     }
 
@@ -351,7 +347,11 @@ public final class Engine {
 /// The tick-to-order histogram, in a box of its own so recording does not touch the engine's
 /// other stored properties. 1 ns to 10 s at three significant digits.
 final class LatencyRecorder {
-    var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    var histogram = LatencyRecorder.makeHistogram()
+
+    static func makeHistogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    }
 
     @inline(__always)
     func record(_ nanoseconds: Int64) {

@@ -34,7 +34,7 @@ public struct EngineStatus: Sendable {
     /// Risk's audit trail: trips, resets, REDUCING transitions, anomalies (oldest first).
     public var riskEvents: [RiskEvent] = []
     /// Tick-to-order latency of every request so far (nanoseconds).
-    public var tickToOrder = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+    public var tickToOrder = LatencyRecorder.makeHistogram()
 
     public init() {}
 }
@@ -100,14 +100,21 @@ public final class EngineControl: Sendable {
 
     struct Inbox: ~Copyable {
         var open = true
-        var requests: [(OperatorAction, String, String, OperatorCall)] = []
+        var requests: [Request] = []
+    }
+
+    /// A queued call: what, who, why, and where the answer goes.
+    struct Request {
+        var action: OperatorAction
+        var operatorName: String
+        var reason: String
+        var call: OperatorCall
     }
 
 
     public init(killSwitch: KillSwitch, publishEvery interval: Duration = .milliseconds(20), tapCapacity: Int = 1 << 16) throws(RingError) {
         self.killSwitch = killSwitch
-        let (s, atto) = interval.components
-        publishInterval = max(1, s * 1_000_000_000 + atto / 1_000_000_000)
+        publishInterval = max(1, Self.nanoseconds(interval))
         latencyTap = try SPSCRing(capacity: tapCapacity)
     }
 
@@ -136,7 +143,7 @@ public final class EngineControl: Sendable {
         let call = OperatorCall(control: self)
         let queued: Bool = inbox.withLock { box in
             guard box.open else { return false }
-            box.requests.append((action, name, reason, call))
+            box.requests.append(Request(action: action, operatorName: name, reason: reason, call: call))
             waiting.add(1, ordering: .releasing)
             return true
         }
@@ -148,31 +155,29 @@ public final class EngineControl: Sendable {
     public func perform(_ action: OperatorAction, operator name: String, reason: String, timeout: Duration = .seconds(5)) throws(ControlError) {
         let call = try enqueue(action, operator: name, reason: reason)
         let deadline = MonotonicClock.now().rawValue + Self.nanoseconds(timeout)
-        while true {
-            if let r = call.result { try r.get(); return }
-            if MonotonicClock.now().rawValue > deadline, call.withdraw() { throw .timedOut }
-            sleepThread(nanoseconds: 200_000)
-        }
+        while try !call.isAnswered(deadline: deadline) { sleepThread(nanoseconds: 200_000) }
     }
 
     func withdraw(_ call: OperatorCall) -> Bool {
         inbox.withLock { box in
-            guard let i = box.requests.firstIndex(where: { $0.3 === call }) else { return false }
+            guard let i = box.requests.firstIndex(where: { $0.call === call }) else { return false }
             box.requests.remove(at: i)
             waiting.subtract(1, ordering: .relaxed)
             return true
         }
     }
 
-    static func nanoseconds(_ d: Duration) -> Int64 {
+    public static func nanoseconds(_ d: Duration) -> Int64 {
         let (s, atto) = d.components
         return s * 1_000_000_000 + atto / 1_000_000_000
     }
 
     // MARK: Engine thread
 
-    func take() -> [(OperatorAction, String, String, OperatorCall)] {
+    /// Takes every queued request; with `closing`, later calls fail with `.finished`.
+    func take(closing: Bool = false) -> [Request] {
         inbox.withLock { box in
+            if closing { box.open = false }
             let out = box.requests
             box.requests.removeAll()
             waiting.store(0, ordering: .relaxed)
@@ -182,14 +187,7 @@ public final class EngineControl: Sendable {
 
     /// Closes the inbox: later calls fail with `.finished`; queued ones are answered so.
     func close() {
-        let left: [(OperatorAction, String, String, OperatorCall)] = inbox.withLock { box in
-            box.open = false
-            let out = box.requests
-            box.requests.removeAll()
-            waiting.store(0, ordering: .relaxed)
-            return out
-        }
-        for r in left { r.3.answer(.failure(.finished)) }
+        for r in take(closing: true) { r.call.answer(.failure(.finished)) }
     }
 
     @inline(__always)
@@ -197,9 +195,8 @@ public final class EngineControl: Sendable {
         if case .full = latencyTap.tryPush(nanoseconds) { dropped.add(1, ordering: .relaxed) }
     }
 
-    func publish(_ status: consuming EngineStatus) {
-        let s = status
-        board.withLock { $0 = s }
+    func publish(_ status: EngineStatus) {
+        board.withLock { $0 = status }
     }
 }
 
@@ -218,6 +215,18 @@ public final class OperatorCall: Sendable {
     public func withdraw() -> Bool { control.withdraw(self) }
 
     func answer(_ r: Result<Void, ControlError>) { slot.withLock { $0 = r } }
+
+    /// Polls the call: true once the engine has answered yes; throws its refusal, or `.timedOut`
+    /// (and withdraws the call) once `deadline` (monotonic ns) has passed with the call still
+    /// queued. A caller waits between polls in its own way (a thread sleep, `Task.sleep`).
+    public func isAnswered(deadline: Int64) throws(ControlError) -> Bool {
+        if let r = result {
+            try r.get()
+            return true
+        }
+        if MonotonicClock.now().rawValue > deadline, withdraw() { throw .timedOut }
+        return false
+    }
 }
 
 extension Engine {
@@ -228,18 +237,18 @@ extension Engine {
         checkKillSwitch()
         guard let control else { return }
         if control.waiting.load(ordering: .acquiring) > 0 {
-            for (action, name, reason, ticket) in control.take() {
+            for r in control.take() {
                 let result: Result<Void, ControlError>
                 do {
-                    switch action {
-                    case .reset(let scope): try risk.reset(scope, operator: name, reason: reason, at: now)
-                    case .reducing(let scope): try risk.enterReducing(scope, operator: name, reason: reason, at: now)
+                    switch r.action {
+                    case .reset(let scope): try risk.reset(scope, operator: r.operatorName, reason: r.reason, at: now)
+                    case .reducing(let scope): try risk.enterReducing(scope, operator: r.operatorName, reason: r.reason, at: now)
                     }
                     result = .success(())
                 } catch {
                     result = .failure(.refused(error))
                 }
-                ticket.answer(result)
+                r.call.answer(result)
             }
             checkKillSwitch()
         }

@@ -133,14 +133,14 @@ public final class DBNSource: MarketDataSource {
         if m.action == 0x54, m.price != DBNMetadata.undefinedPrice {
             let side: BookSide? = m.side == 0x42 ? .bid : (m.side == 0x41 ? .ask : nil)
             batch.append(
-                MarketEvent(.trade, instrument: instrument, side: side, price: Price(rawValue: m.price), size: Quantity(rawValue: Int64(m.size) * 1_000_000_000), exchangeTime: time))
+                MarketEvent(.trade, instrument: instrument, side: side, price: Price(rawValue: m.price), size: units(m.size), exchangeTime: time))
         }
         batch.append(MarketEvent(.clear, instrument: instrument, exchangeTime: time))
         if m.bidPrice != DBNMetadata.undefinedPrice && m.bidSize > 0 {
-            batch.append(MarketEvent(.level, instrument: instrument, side: .bid, price: Price(rawValue: m.bidPrice), size: Quantity(rawValue: Int64(m.bidSize) * 1_000_000_000), exchangeTime: time))
+            batch.append(MarketEvent(.level, instrument: instrument, side: .bid, price: Price(rawValue: m.bidPrice), size: units(m.bidSize), exchangeTime: time))
         }
         if m.askPrice != DBNMetadata.undefinedPrice && m.askSize > 0 {
-            batch.append(MarketEvent(.level, instrument: instrument, side: .ask, price: Price(rawValue: m.askPrice), size: Quantity(rawValue: Int64(m.askSize) * 1_000_000_000), exchangeTime: time))
+            batch.append(MarketEvent(.level, instrument: instrument, side: .ask, price: Price(rawValue: m.askPrice), size: units(m.askSize), exchangeTime: time))
         }
     }
 
@@ -157,7 +157,7 @@ public final class DBNSource: MarketDataSource {
         }
         let price = m.price == DBNMetadata.undefinedPrice ? Price(rawValue: 0) : Price(rawValue: m.price)
         return MarketEvent(
-            action, instrument: instrument, side: side, orderID: m.orderID, price: price, size: Quantity(rawValue: Int64(m.size) * 1_000_000_000),
+            action, instrument: instrument, side: side, orderID: m.orderID, price: price, size: units(m.size),
             exchangeTime: Timestamp(rawValue: Int64(truncatingIfNeeded: m.tsRecv)))
     }
 }
@@ -237,6 +237,10 @@ public final class BinanceSource: MarketDataSource {
         appendWholeBook(sync.book, instrument, time, into: &batch)
     }
 }
+
+/// A feed's whole-unit size (contracts, shares) as a quantity.
+@inline(__always)
+func units(_ n: UInt32) -> Quantity { Quantity(rawValue: Int64(n) &* 1_000_000_000) }
 
 /// A level event for each changed level of a depth message.
 @inline(__always)
@@ -358,30 +362,29 @@ public final class ITCHSource: MarketDataSource {
         while let message = try decoder.next() {
             recordsRead += 1
             let time = Timestamp(rawValue: sessionDate &+ Int64(truncatingIfNeeded: decoder.lastTimestamp))
-            func shares(_ n: UInt32) -> Quantity { Quantity(rawValue: Int64(n) &* 1_000_000_000) }
             switch message {
             case .stockDirectory(let locate):
                 _ = instrument(locate, learn: true)
             case .addOrder(let locate, let reference, let side, let n, let price):
                 guard let id = instrument(locate, learn: true) else { continue }
-                batch.append(MarketEvent(.add, instrument: id, side: side, orderID: reference, price: price, size: shares(n), exchangeTime: time))
+                batch.append(MarketEvent(.add, instrument: id, side: side, orderID: reference, price: price, size: units(n), exchangeTime: time))
             case .executed(let locate, let reference, let n), .executedWithPrice(let locate, let reference, let n, _):
                 guard let id = instrument(locate, learn: false) else { continue }
-                batch.append(MarketEvent(.execute, instrument: id, orderID: reference, size: shares(n), exchangeTime: time))
+                batch.append(MarketEvent(.execute, instrument: id, orderID: reference, size: units(n), exchangeTime: time))
             case .cancel(let locate, let reference, let n):
                 guard let id = instrument(locate, learn: false) else { continue }
-                batch.append(MarketEvent(.cancel, instrument: id, orderID: reference, size: shares(n), exchangeTime: time))
+                batch.append(MarketEvent(.cancel, instrument: id, orderID: reference, size: units(n), exchangeTime: time))
             case .delete(let locate, let reference):
                 guard let id = instrument(locate, learn: false) else { continue }
                 batch.append(MarketEvent(.delete, instrument: id, orderID: reference, exchangeTime: time))
             case .replace(let locate, let reference, let newReference, let n, let price):
                 guard let id = instrument(locate, learn: false) else { continue }
                 batch.append(MarketEvent(.delete, instrument: id, orderID: reference, exchangeTime: time, flags: MarketEvent.Flags.replacing))
-                batch.append(MarketEvent(.add, instrument: id, orderID: newReference, price: price, size: shares(n), exchangeTime: time))
+                batch.append(MarketEvent(.add, instrument: id, orderID: newReference, price: price, size: units(n), exchangeTime: time))
             case .trade(let locate, let n, let price):
                 // A non-displayed order executed: a print, no book change.
                 guard let id = locates[locate] else { continue }
-                batch.append(MarketEvent(.trade, instrument: id, price: price, size: shares(n), exchangeTime: time))
+                batch.append(MarketEvent(.trade, instrument: id, price: price, size: units(n), exchangeTime: time))
             case .other:
                 if decoder.lastTimestamp == 0 { unknownTypes += 1 }
             case .systemEvent, .tradingAction:

@@ -41,10 +41,7 @@ func withEngineServing<R>(_ engine: Engine, _ body: () async throws -> R) async 
     }
     thread.start()
     defer { stop.store(true, ordering: .releasing) }
-    let r = try await body()
-    stop.store(true, ordering: .releasing)
-    usleep(2_000)
-    return r
+    return try await body()
 }
 
 final class UncheckedBox<T>: @unchecked Sendable {
