@@ -41,6 +41,11 @@ let package = Package(
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernAdmin", targets: ["TernAdmin"]),
         .executable(name: "tern", targets: ["tern"]),
+        // The C ABI (include/tern.h). SwiftPM cannot name a library and the executable `tern` alike,
+        // so these build libtern_shared.so (SONAME libtern.so.1) and libtern_static.a;
+        // scripts/build-c-libs.sh installs them as libtern.so and libtern.a.
+        .library(name: "tern_shared", type: .dynamic, targets: ["TernABI"]),
+        .library(name: "tern_static", type: .static, targets: ["TernABI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -110,6 +115,19 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ],
             swiftSettings: librarySettings),
+
+        // MARK: C ABI: include/tern.h (the CTern module imports that very file) implemented by
+        // TernABI with @c @implementation, so a signature that drifts from the header fails the build.
+        // The version script exports the header's tern_* functions only.
+        .target(name: "CTern"),
+        .target(
+            name: "TernABI",
+            dependencies: ["CTern", "CTernShims", "TernCore", "TernSystem", "TernQueues", "TernInference", "TernRisk", "TernJournal", "TernMarketData", "TernEngine"],
+            swiftSettings: librarySettings,
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/exports.map", "-Xlinker", "-soname=libtern.so.1"])]),
+        // A C program SwiftPM compiles against the header and links with TernABI: the header's
+        // struct sizes and a smoke run of every area (scripts/check-c-abi.sh runs it).
+        .executableTarget(name: "tern-header-check", dependencies: ["CTern", "TernABI"]),
 
         // MARK: Umbrella and host.
         .target(

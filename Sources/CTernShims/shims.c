@@ -6,7 +6,7 @@
 #include <sched.h>
 #include <string.h>
 
-int tern_pin_current_thread(int cpu) {
+int ctern_pin_current_thread(int cpu) {
     if (cpu < 0 || cpu >= CPU_SETSIZE) return EINVAL;
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -14,7 +14,7 @@ int tern_pin_current_thread(int cpu) {
     return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
-int tern_current_thread_affinity(uint64_t *words, int count) {
+int ctern_current_thread_affinity(uint64_t *words, int count) {
     cpu_set_t set;
     CPU_ZERO(&set);
     int rc = pthread_getaffinity_np(pthread_self(), sizeof(set), &set);
@@ -30,19 +30,19 @@ int tern_current_thread_affinity(uint64_t *words, int count) {
     return allowed;
 }
 
-int tern_current_cpu(void) {
+int ctern_current_cpu(void) {
     int cpu = sched_getcpu();
     return cpu < 0 ? -errno : cpu;
 }
 
-int tern_set_current_thread_name(const char *name) {
+int ctern_set_current_thread_name(const char *name) {
     char truncated[16];
     strncpy(truncated, name, sizeof(truncated) - 1);
     truncated[sizeof(truncated) - 1] = 0;
     return pthread_setname_np(pthread_self(), truncated);
 }
 
-int tern_set_current_thread_affinity(const uint64_t *words, int count) {
+int ctern_set_current_thread_affinity(const uint64_t *words, int count) {
     cpu_set_t set;
     CPU_ZERO(&set);
     for (int cpu = 0; cpu < CPU_SETSIZE && cpu / 64 < count; cpu++) {
@@ -51,7 +51,7 @@ int tern_set_current_thread_affinity(const uint64_t *words, int count) {
     return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
-int tern_attr_set_cpu(pthread_attr_t *attributes, int cpu) {
+int ctern_attr_set_cpu(pthread_attr_t *attributes, int cpu) {
     if (cpu < 0 || cpu >= CPU_SETSIZE) return EINVAL;
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -121,7 +121,7 @@ static void crc32c_setup(void) {
 #endif
 }
 
-uint32_t tern_crc32c(uint32_t crc, const void *bytes, size_t count) {
+uint32_t ctern_crc32c(uint32_t crc, const void *bytes, size_t count) {
     pthread_once(&crc32c_once, crc32c_setup);
 #if defined(__x86_64__)
     if (crc32c_mode == 2) return ~crc32c_hardware(~crc, (const unsigned char *)bytes, count);
@@ -129,7 +129,19 @@ uint32_t tern_crc32c(uint32_t crc, const void *bytes, size_t count) {
     return ~crc32c_software(~crc, (const unsigned char *)bytes, count);
 }
 
-uint32_t tern_crc32c_software(uint32_t crc, const void *bytes, size_t count) {
+uint32_t ctern_crc32c_software(uint32_t crc, const void *bytes, size_t count) {
     pthread_once(&crc32c_once, crc32c_setup);
     return ~crc32c_software(~crc, (const unsigned char *)bytes, count);
 }
+
+// MARK: The C ABI's thread-local error message.
+
+static _Thread_local char ctern_error_buffer[1024];
+
+void ctern_error_set(const char *bytes, size_t count) {
+    if (count > sizeof ctern_error_buffer - 1) count = sizeof ctern_error_buffer - 1;
+    if (count > 0) memcpy(ctern_error_buffer, bytes, count);
+    ctern_error_buffer[count] = 0;
+}
+
+const char *ctern_error_get(void) { return ctern_error_buffer; }

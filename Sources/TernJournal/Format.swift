@@ -52,8 +52,8 @@ public enum JournalFormat {
     /// The checksum a record stores: over its first 24 header bytes and everything from +28 on.
     @inline(__always)
     static func recordCRC(_ record: UnsafeRawPointer, length: Int) -> UInt32 {
-        let head = tern_crc32c(0, record, 24)
-        return tern_crc32c(head, record + 28, length - 28)
+        let head = ctern_crc32c(0, record, 24)
+        return ctern_crc32c(head, record + 28, length - 28)
     }
 
     /// Writes a segment header into the 64 bytes at `p`.
@@ -67,7 +67,7 @@ public enum JournalFormat {
         p.storeBytes(of: firstSequence.littleEndian, toByteOffset: 24, as: UInt64.self)
         p.storeBytes(of: created.littleEndian, toByteOffset: 32, as: Int64.self)
         p.storeBytes(of: capacity.littleEndian, toByteOffset: 40, as: UInt64.self)
-        p.storeBytes(of: tern_crc32c(0, p, 60).littleEndian, toByteOffset: 60, as: UInt32.self)
+        p.storeBytes(of: ctern_crc32c(0, p, 60).littleEndian, toByteOffset: 60, as: UInt32.self)
     }
 
     /// Frames the record whose `payload` bytes are already at `p + 32`: header, CRC-32C, zero
@@ -104,7 +104,7 @@ public struct SegmentHeader: Hashable, Sendable {
             throw JournalError(.badHeader, file: file, offset: 0, "not a Tern journal segment (magic)")
         }
         let stored = p.loadUnaligned(fromByteOffset: 60, as: UInt32.self).littleEndian
-        let actual = tern_crc32c(0, p.baseAddress!, 60)
+        let actual = ctern_crc32c(0, p.baseAddress!, 60)
         guard stored == actual else {
             throw JournalError(.badHeader, file: file, offset: 60, "header checksum \(hex(stored)), computed \(hex(actual))")
         }

@@ -453,11 +453,11 @@ struct RiskCore: ~Copyable {
     /// it the checks reach them one after another and the misses queue behind each other.
     @inline(__always)
     func prefetch(account a: Int, instrument i: Int, clientOrderID id: UInt64, contentKey key: UInt64) {
-        tern_prefetch(positions + positionIndex(a, i))
+        ctern_prefetch(positions + positionIndex(a, i))
         let h = UnsafeRawPointer(hot + i)
-        tern_prefetch(h)
-        tern_prefetch(h + 64)
-        tern_prefetch(markets + i)
+        ctern_prefetch(h)
+        ctern_prefetch(h + 64)
+        ctern_prefetch(markets + i)
         clientOrderIDs.slots.prefetch(id)
         duplicates.prefetch(key)
     }

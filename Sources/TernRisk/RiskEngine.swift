@@ -117,7 +117,7 @@ public final class RiskEngine {
             if core.pointee.hasKillRequests {
                 core.pointee.coldKillRequests(t)
             } else {
-                tern_cpu_pause()
+                ctern_cpu_pause()
                 spins += 1
             }
         }

@@ -110,7 +110,7 @@ struct HashSlots {
 
     /// Starts loading the line `key`'s probe begins at (a hint; see `RiskCore.prefetch`).
     @inline(__always)
-    func prefetch(_ key: UInt64) { tern_prefetch(keys + (Self.hash(key) & mask)) }
+    func prefetch(_ key: UInt64) { ctern_prefetch(keys + (Self.hash(key) & mask)) }
 
     /// The slot holding `key`, or the empty slot where it would go (`found` false).
     @inline(__always)
@@ -293,8 +293,8 @@ struct DuplicateTable {
     func prefetch(_ key: UInt64) {
         guard let table else { return }
         let e = UnsafeRawPointer(table + (Self.home(key) & mask))
-        tern_prefetch(e)
-        tern_prefetch(e + (MemoryLayout<Entry>.size - 1))
+        ctern_prefetch(e)
+        ctern_prefetch(e + (MemoryLayout<Entry>.size - 1))
     }
 
     /// Content keys are already mixed; unlike client order IDs they have no runs to keep together.

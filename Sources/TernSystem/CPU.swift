@@ -14,7 +14,7 @@ public enum CPU {
     public static func allowed() -> [Int] {
         var words = [UInt64](repeating: 0, count: 16)  // 1024 CPUs, glibc's CPU_SETSIZE
         let count = words.withUnsafeMutableBufferPointer {
-            tern_current_thread_affinity($0.baseAddress!, Int32($0.count))
+            ctern_current_thread_affinity($0.baseAddress!, Int32($0.count))
         }
         guard count > 0 else { return [] }
         var cpus: [Int] = []
@@ -26,7 +26,7 @@ public enum CPU {
 
     /// The CPU the calling thread is running on at this instant, or `nil` if the kernel won't say.
     public static func current() -> Int? {
-        let cpu = tern_current_cpu()
+        let cpu = ctern_current_cpu()
         return cpu >= 0 ? Int(cpu) : nil
     }
 
@@ -43,7 +43,7 @@ public enum CPU {
     ///
     /// - Throws: `SystemError` naming the CPUs this process may use, if `cpu` is not one of them.
     public static func pinCurrentThread(to cpu: Int) throws(SystemError) {
-        let rc = index(cpu).map(tern_pin_current_thread) ?? EINVAL
+        let rc = index(cpu).map(ctern_pin_current_thread) ?? EINVAL
         guard rc == 0 else {
             throw SystemError(operation: "pin thread to CPU \(cpu)", errno: rc, detail: usableDescription)
         }
@@ -63,7 +63,7 @@ public enum CPU {
     public static func setCurrentThreadAffinity(_ cpus: [Int]) throws(SystemError) {
         var words = [UInt64](repeating: 0, count: 16)
         for cpu in cpus where cpu >= 0 && cpu / 64 < words.count { words[cpu / 64] |= 1 << UInt64(cpu % 64) }
-        let rc = words.withUnsafeBufferPointer { tern_set_current_thread_affinity($0.baseAddress!, Int32($0.count)) }
+        let rc = words.withUnsafeBufferPointer { ctern_set_current_thread_affinity($0.baseAddress!, Int32($0.count)) }
         guard rc == 0 else {
             throw SystemError(operation: "set thread affinity to CPUs \(describe(cpus))", errno: rc)
         }

@@ -36,26 +36,26 @@ public enum WallClock {
 /// Call it once per iteration of a loop that waits for another thread: it saves power, yields the
 /// core's resources to a hyperthread sibling and avoids a pipeline flush when the loop exits.
 @inlinable @inline(__always)
-public func spinPause() { tern_cpu_pause() }
+public func spinPause() { ctern_cpu_pause() }
 
 /// The CPU time-stamp counter.
 public enum TSC {
     /// Reads the counter (`rdtsc`; `cntvct_el0` on aarch64). Not ordered with surrounding
     /// instructions: fine for stamping events, about 20 cycles.
     @inlinable @inline(__always)
-    public static func read() -> UInt64 { tern_read_tsc() }
+    public static func read() -> UInt64 { ctern_read_tsc() }
 
     /// Reads the counter after all earlier instructions have completed (`rdtscp`): use it to end a
     /// measured interval.
     @inlinable @inline(__always)
     public static func readOrdered() -> UInt64 {
         var aux: UInt32 = 0
-        return tern_read_tscp(&aux)
+        return ctern_read_tscp(&aux)
     }
 
     /// Whether the CPU reports an invariant TSC (constant rate across frequency and sleep states;
     /// CPUID 0x80000007 EDX bit 8). Without it, TSC intervals are not reliable time.
-    public static var isInvariant: Bool { tern_tsc_is_invariant() != 0 }
+    public static var isInvariant: Bool { ctern_tsc_is_invariant() != 0 }
 }
 
 /// A measured TSC rate, and conversion from TSC ticks to nanoseconds without division.

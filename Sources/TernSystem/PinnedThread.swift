@@ -30,7 +30,7 @@ public struct PinnedThread: ~Copyable, @unchecked Sendable {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         if let cpu {
-            let rc = CPU.index(cpu).map { tern_attr_set_cpu(&attributes, $0) } ?? EINVAL
+            let rc = CPU.index(cpu).map { ctern_attr_set_cpu(&attributes, $0) } ?? EINVAL
             guard rc == 0 else { throw Self.badCPU(name, cpu, rc) }
         }
         // A non-generic trampoline and a boxed closure: forming a C function pointer inside generic
@@ -41,7 +41,7 @@ public struct PinnedThread: ~Copyable, @unchecked Sendable {
             &handle, &attributes,
             { context in
                 let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
-                _ = body.name.withCString { tern_set_current_thread_name($0) }
+                _ = body.name.withCString { ctern_set_current_thread_name($0) }
                 body.body()
                 return nil
             }, box.toOpaque())
