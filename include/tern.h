@@ -433,11 +433,11 @@ typedef struct tern_risk_decision {
  *  Swift: RiskEngine.updateQuote. */
 tern_status_t tern_risk_update_quote(tern_risk_t *risk, uint32_t instrument_id, tern_price_t bid, tern_price_t ask, tern_price_t last, int64_t now_ns);
 
-#define TERN_SESSION_CLOSED 0
-#define TERN_SESSION_PRE_OPEN 1
-#define TERN_SESSION_AUCTION 2
-#define TERN_SESSION_OPEN 3
+#define TERN_SESSION_OPEN 1
+#define TERN_SESSION_PRE_OPEN 2
+#define TERN_SESSION_AUCTION 3
 #define TERN_SESSION_HALTED 4
+#define TERN_SESSION_CLOSED 5
 /** Sets an instrument's trading session state. Owning thread. */
 tern_status_t tern_risk_set_session(tern_risk_t *risk, uint32_t instrument_id, int32_t session);
 
@@ -470,9 +470,9 @@ typedef struct tern_kill_scope {
     uint32_t id;
 } tern_kill_scope_t;
 
-#define TERN_KILL_ACTIVE 0
-#define TERN_KILL_REDUCING 1
-#define TERN_KILL_HALTED 2
+#define TERN_KILL_ARMED 0               /**< trading normally */
+#define TERN_KILL_TRIPPED 1             /**< no new orders; working orders are being canceled */
+#define TERN_KILL_REDUCING 2            /**< only orders that reduce the position */
 
 /** Trips the kill switch for `scope`: new orders in it are refused at once, from any thread.
  *  The owning thread queues the cancels of its working orders at its next call (or at
@@ -480,7 +480,7 @@ typedef struct tern_kill_scope {
 tern_status_t tern_risk_kill_trip(tern_risk_t *risk, tern_kill_scope_t scope, const char *actor, const char *reason, int64_t now_ns);
 /** Processes trips made on other threads now (queues their cancels). Owning thread. */
 tern_status_t tern_risk_kill_process(tern_risk_t *risk, int64_t now_ns);
-/** Resets a tripped scope to ACTIVE (`reducing` 0) or REDUCING (`reducing` 1: reduce-only orders).
+/** Resets a tripped scope to ARMED (`reducing` 0) or REDUCING (`reducing` 1: reduce-only orders).
  *  TERN_E_REFUSED if `operator_name` is not a configured operator or the cause still holds.
  *  Owning thread. Swift: RiskEngine.reset, enterReducing. */
 tern_status_t tern_risk_kill_reset(tern_risk_t *risk, tern_kill_scope_t scope, int32_t reducing, const char *operator_name, const char *reason, int64_t now_ns);
