@@ -554,7 +554,7 @@ typedef struct tern_model_info {
     uint32_t code_width;                /**< bytes per quantized feature code (1 or 2) */
     int32_t library;                    /**< TERN_LIBRARY_* */
     int32_t format;                     /**< TERN_MODEL_* it was loaded from */
-    uint32_t reserved;
+    uint32_t slot_count;                /**< codes per quantized row (one or two per feature read) */
     uint64_t compiled_bytes;
     double margin_error_bound;          /**< proven bound on |margin - library margin| */
     char objective[64];                 /**< "reg:squarederror", "binary", ... (truncated, NUL-terminated) */
@@ -565,8 +565,8 @@ tern_status_t tern_model_info(const tern_model_t *model, tern_model_info_t *out_
 /** The name of feature `index` (NUL-terminated, "" if the model has none). TERN_E_TOO_SMALL
  *  with `*out_length` set if `capacity` is short. Any thread. */
 tern_status_t tern_model_feature_name(const tern_model_t *model, uint32_t index, char *buffer, size_t capacity, size_t *out_length);
-/** Quantizes one row of `feature_count` floats (NaN: missing) into codes, code_width bytes per
- *  feature: what the trees compare. `codes_length` must be >= feature_count * code_width.
+/** Quantizes one row of `feature_count` floats (NaN: missing) into its codes: slot_count codes
+ *  of code_width bytes, what the trees compare. `codes_length` must be >= slot_count * code_width.
  *  Allocation-free. One thread per handle. */
 tern_status_t tern_model_quantize(tern_model_t *model, const float *row, size_t feature_count, uint8_t *codes, size_t codes_length);
 /** Predicts one row (`feature_count` floats) into `out` (output_count doubles), as the training
@@ -594,7 +594,7 @@ typedef struct tern_spsc_ring tern_spsc_ring_t;
 
 /** Bytes of memory a ring of `capacity` slots of `slot_size` bytes needs. Any thread. */
 tern_status_t tern_spsc_ring_memory_size(uint32_t slot_size, uint64_t capacity, size_t *out_bytes);
-/** Writes an empty ring's header into `memory` (slot_size 1...65536, a multiple of 8; capacity
+/** Writes an empty ring's header into `memory` (slot_size 8...65536, a multiple of 8; capacity
  *  1...2^30) and returns a handle. Any thread, before any producer or consumer uses it. */
 tern_status_t tern_spsc_ring_format(void *memory, size_t memory_length, uint32_t slot_size, uint64_t capacity, tern_spsc_ring_t **out_ring);
 /** Returns a handle on a ring another party formatted; TERN_E_INVALID names the first header field
@@ -614,13 +614,13 @@ void tern_spsc_ring_free(tern_spsc_ring_t *ring);
 /** A single-producer single-consumer ring of variable-length typed records. */
 typedef struct tern_byte_ring tern_byte_ring_t;
 
-/** Bytes of memory a byte ring with `capacity` data bytes (a power of two, 1 KiB...1 GiB) needs. */
+/** Bytes of memory a byte ring with `capacity` data bytes (a power of two, 64 B...1 GiB) needs. */
 tern_status_t tern_byte_ring_memory_size(uint64_t capacity, size_t *out_bytes);
-/** Formats an empty ring over all of `memory` (its data capacity is memory_length - header,
- *  which must be a power of two). `max_message_length` 0: the largest the capacity allows. */
+/** Formats an empty ring over `memory`: its data area is the largest power of two that fits in
+ *  memory_length minus the 512-byte header. `max_message_length` 0: the largest the capacity allows. */
 tern_status_t tern_byte_ring_format(void *memory, size_t memory_length, uint32_t max_message_length, tern_byte_ring_t **out_ring);
 tern_status_t tern_byte_ring_attach(void *memory, size_t memory_length, tern_byte_ring_t **out_ring);
-/** Copies one record (`type` >= 0, `length` <= max message length) in. TERN_E_FULL if there is
+/** Copies one record (`type` > 0, `length` <= max message length) in. TERN_E_FULL if there is
  *  no room now; TERN_E_INVALID if it can never fit. Producer thread. Allocation-free. */
 tern_status_t tern_byte_ring_write(tern_byte_ring_t *ring, int32_t type, const void *body, size_t length);
 /** Claims room for a record to encode in place: `*out_body` points at `length` writable bytes in
@@ -632,7 +632,7 @@ tern_status_t tern_byte_ring_abort(tern_byte_ring_t *ring);
 /** Receives one record; `body` is valid only during the call. Return 0 to go on, nonzero to stop
  *  after this record. */
 typedef int32_t (*tern_record_fn)(void *user_data, int32_t type, const void *body, size_t length);
-/** Hands up to `limit` records (0: all there are) to `fn`, then frees their space. `*out_count`
+/** Hands up to `limit` records (0: all there are) to `fn`, freeing each one's space after it. `*out_count`
  *  (optional) gets how many. TERN_E_EMPTY if there were none. Consumer thread. */
 tern_status_t tern_byte_ring_read(tern_byte_ring_t *ring, uint32_t limit, tern_record_fn fn, void *user_data, uint32_t *out_count);
 /** Frees the handle, not the memory. NULL is ignored. */
