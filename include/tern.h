@@ -650,6 +650,10 @@ typedef struct tern_journal tern_journal_t;
 #define TERN_SYNC_INTERVAL 1            /**< fdatasync at most every sync_interval_ns */
 #define TERN_SYNC_EVERY_BATCH 2         /**< fdatasync after every batch the writer takes */
 
+/** The record types left to users; Tern's own records use the others. */
+#define TERN_JOURNAL_USER_TYPE_MIN 0x8000
+#define TERN_JOURNAL_USER_TYPE_MAX 0xEFFF
+
 typedef struct tern_journal_options {
     uint32_t struct_size;               /**< sizeof(tern_journal_options_t) */
     int32_t sync;                       /**< TERN_SYNC_* */
@@ -663,7 +667,7 @@ typedef struct tern_journal_options {
 /** Opens (creating it if needed) the journal in `directory`, recovers a torn tail left by a crash,
  *  and continues after its last record. `options` NULL: defaults. Any thread. */
 tern_status_t tern_journal_open(const char *directory, const tern_journal_options_t *options, tern_journal_t **out_journal);
-/** Appends one record of a user type (0x8000...0xFFFF; lower types are Tern's own) and returns its
+/** Appends one record of a user type (TERN_JOURNAL_USER_TYPE_MIN...MAX; the rest are Tern's own) and returns its
  *  sequence number. Never blocks on I/O. TERN_E_FULL if the in-memory ring is full; TERN_E_IO if
  *  the writer failed (tern_last_error says how). Appending thread. Allocation-free. */
 tern_status_t tern_journal_append(tern_journal_t *journal, uint16_t type, int64_t timestamp_ns, const void *payload, size_t length, uint64_t *out_sequence);
