@@ -4,7 +4,7 @@
 #      (../shared/data) and of a synthetic market with a seed other than the demo's;
 #   2. scripts/train-sample-model.py fits XGBoost on the first 70% of each, reports the
 #      out-of-sample fit on the rest, and writes examples/models/sample-strategy.json and
-#      Sources/tern/BuiltInModel.swift.
+#      Sources/TernEngine/Sample/SampleModel.swift.
 # The model is the project's own artifact: commit both files after a retrain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +20,4 @@ work=.build/sample-model
 mkdir -p "$work"
 .build/release/tern features --format dbn --file "$shared/data/cme-es-databento/esh4-glbx-mdp3-20231225.mbo.dbn.zst" --symbol ESH4 --tick 0.25 --output "$work/es.csv"
 .build/release/tern features --format synthetic --seed 7 --messages 400000 --output "$work/synthetic.csv"
-"$venv/bin/python" scripts/train-sample-model.py examples/models/sample-strategy.json Sources/tern/BuiltInModel.swift "$work/es.csv" "$work/synthetic.csv"
+"$venv/bin/python" scripts/train-sample-model.py examples/models/sample-strategy.json Sources/TernEngine/Sample/SampleModel.swift "$work/es.csv" "$work/synthetic.csv"

@@ -131,7 +131,7 @@ struct FeaturesCommand: ParsableCommand {
         default: throw ValidationError("--format: expected dbn, binance or synthetic")
         }
         let recorder = FeatureRecorder(tick: try Price.parse(tick))
-        let risk = try RiskEngine(RiskSetup.parse(limits: Array(BuiltIn.limits.utf8), instruments: Array(BuiltIn.instruments.utf8)).configuration)
+        let risk = try RiskEngine(RiskSetup.parse(limits: Array(SyntheticMarket.limits.utf8), instruments: Array(SyntheticMarket.instruments.utf8)).configuration)
         let venue = try SimulatedVenue(instruments: [SyntheticMarket.spec()])
         let engine = Engine(risk: risk, instruments: 1, bookKind: kind, gateway: venue, strategy: recorder)
         _ = try EngineRunner.run(source: source, engine: engine, plan: ThreadPlan(threaded: false))

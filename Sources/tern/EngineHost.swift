@@ -3,131 +3,36 @@ import Foundation
 import Histogram
 import Tern
 
-/// Everything a run needs, built from a `HostConfiguration`: risk, journal, model, strategy,
-/// venue, engine and source.
+/// A run of the host: the library's `EngineAssembly` (risk, journal, model, source, threads) with
+/// the sample strategy and the simulated venue plugged in.
 final class Pipeline {
-    let config: HostConfiguration
-    let setup: RiskSetup
-    let risk: RiskEngine
-    let instrument: InstrumentID
-    let spec: InstrumentSpec
+    let assembly: EngineAssembly
     let strategy: SampleStrategy
     let venue: SimulatedVenue
     let engine: Engine
-    let source: any MarketDataSource
-    let plan: ThreadPlan
-    let journalDirectory: String
-    let journal: RiskJournal
-    let limitsText: String
-    let instrumentsText: String
-    let modelName: String
+
+    var config: HostConfiguration { assembly.configuration }
+    var setup: RiskSetup { assembly.setup }
+    var risk: RiskEngine { assembly.risk }
+    var instrument: InstrumentID { assembly.instrument }
+    var spec: InstrumentSpec { assembly.spec }
+    var source: any MarketDataSource { assembly.source }
+    var plan: ThreadPlan { assembly.plan }
+    var journalDirectory: String { assembly.journalDirectory }
+    var limitsText: String { assembly.limitsText }
+    var instrumentsText: String { assembly.instrumentsText }
+    var modelName: String { assembly.modelName }
 
     /// `base` is the folder relative paths in the configuration are read from.
     init(_ config: HostConfiguration, base: String, journalDirectory override: String? = nil) throws {
-        self.config = config
-        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
-        limitsText = try config.limits.map { String(decoding: try readFile(resolve($0)), as: UTF8.self) } ?? BuiltIn.limits
-        instrumentsText = try config.instruments.map { String(decoding: try readFile(resolve($0)), as: UTF8.self) } ?? BuiltIn.instruments
         do {
-            setup = try RiskSetup.parse(
-                limits: Array(limitsText.utf8), limitsName: config.limits ?? "built-in limits", instruments: Array(instrumentsText.utf8),
-                instrumentsName: config.instruments ?? "built-in instruments")
-            risk = try RiskEngine(setup.configuration)
+            assembly = try EngineAssembly(config, base: base, journalDirectory: override)
+            strategy = try assembly.makeSampleStrategy()
+            venue = try assembly.makeSimulatedVenue()
+            engine = try assembly.makeEngine(strategy: strategy, gateway: venue)
         } catch {
             throw ValidationError("\(error)")
         }
-        guard let id = setup.instrument(config.symbol) else {
-            throw ValidationError("[data] symbol: \(config.symbol) is not in the instruments table (\(setup.instrumentNames.joined(separator: ", ")))")
-        }
-        guard let account = setup.account(config.account) else {
-            throw ValidationError("[risk] account: no [account \(config.account)] section in the limits")
-        }
-        guard let strategyID = setup.strategy(config.strategyName) else {
-            throw ValidationError("[risk] strategy: no [strategy \(config.strategyName)] section in the limits")
-        }
-        instrument = id
-        spec = setup.configuration.instruments[Int(id.rawValue)].spec
-
-        // Model.
-        let modelBytes: [UInt8]
-        if let path = config.model {
-            modelBytes = try readFile(resolve(path))
-            modelName = path
-        } else {
-            modelBytes = Array(BuiltInModel.json.utf8)
-            modelName = "built-in sample model (examples/models/sample-strategy.json)"
-        }
-        do {
-            let forest = try QuantizedForest(TreeEnsemble.load(bytes: modelBytes))
-            var parameters = config.strategy
-            parameters.instrument = id
-            strategy = try SampleStrategy(model: forest, spec: spec, parameters: parameters)
-        } catch {
-            throw ValidationError("[model] file: \(error)")
-        }
-
-        // Source.
-        let symbols = setup.instrumentNames
-        do {
-            switch config.format {
-            case .synthetic:
-                source = SyntheticMarket(messages: config.syntheticMessages, seed: config.seed, instrument: id)
-            case .dbn:
-                let path = resolve(config.file!)
-                source = try DBNSource(bytes: FeedFile.readRaw(path: path), name: "dbn \((path as NSString).lastPathComponent)", symbols: symbols)
-            case .binance:
-                let path = resolve(config.file!)
-                source = try BinanceSource(bytes: FeedFile.readRaw(path: path), name: "binance \((path as NSString).lastPathComponent)", symbol: config.symbol, instrument: id)
-            case .bybit:
-                let path = resolve(config.file!)
-                source = try BybitSource(bytes: FeedFile.readRaw(path: path), name: "bybit \((path as NSString).lastPathComponent)", symbol: config.symbol, instrument: id)
-            case .itch:
-                let path = resolve(config.file!)
-                source = try ITCHSource(bytes: FeedFile.readRaw(path: path), name: "itch \((path as NSString).lastPathComponent)", symbols: symbols, sessionDate: config.sessionDate)
-            }
-        } catch {
-            throw ValidationError("[data] file: \(error)")
-        }
-        let kind = source.bookKind
-
-        // Threads.
-        switch config.threads {
-        case .single: plan = ThreadPlan(threaded: false)
-        case .threaded, .auto:
-            var p = ThreadPlan.automatic()
-            if let c = config.feedCPU { p.feedCPU = c }
-            if let c = config.engineCPU { p.engineCPU = c }
-            if let c = config.gatewayCPU { p.gatewayCPU = c }
-            if let c = config.journalCPU { p.journalCPU = c }
-            p.lockstep = config.lockstep
-            plan = p
-        }
-
-        // Journal.
-        if let dir = override ?? config.journal.map(resolve) {
-            journalDirectory = dir
-        } else {
-            journalDirectory = NSTemporaryDirectory() + "tern-journal-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        }
-        try? FileManager.default.createDirectory(atPath: journalDirectory, withIntermediateDirectories: true)
-        do {
-            var options = JournalOptions()
-            options.cpu = plan.journalCPU
-            options.segmentCapacity = 16 << 20  // a demo run journals a few MB; segments are pre-allocated
-            journal = RiskJournal(
-                writer: try JournalWriter(directory: journalDirectory, options: options), engine: risk, limits: limitsText, instruments: instrumentsText,
-                lossPolicy: .wait)
-        } catch {
-            throw ValidationError("[journal] directory: \(error)")
-        }
-
-        venue = try SimulatedVenue(options: config.venue, instruments: setup.configuration.instruments.map(\.spec))
-        var options = EngineOptions()
-        options.account = account
-        options.strategy = strategyID
-        engine = Engine(
-            risk: risk, instruments: symbols.count, bookKind: kind, gateway: venue, strategy: strategy,
-            toGateway: plan.threaded ? try EngineRunner.makeGatewayRing() : nil, options: options)
     }
 
     struct Outcome {
@@ -142,14 +47,10 @@ final class Pipeline {
     func run(progress: ((RunProgress) -> Void)?) throws -> Outcome {
         let report = try EngineRunner.run(source: source, engine: engine, plan: plan, maxEvents: config.maxEvents > 0 ? config.maxEvents : .max, progress: progress)
         do {
-            try journal.close()
-            let reader = try JournalReader(directory: journalDirectory)
-            let (records, digest) = JournalDigest.of(reader)
-            let fresh = try RiskEngine(setup.configuration)
-            let replay = try RiskReplay.replay(reader, into: fresh)
-            return Outcome(report: report, journalRecords: records, journalDigest: digest, replay: replay, stateDigest: risk.stateDigest)
+            let v = try assembly.closeAndVerify()
+            return Outcome(report: report, journalRecords: v.journalRecords, journalDigest: v.journalDigest, replay: v.replay, stateDigest: v.stateDigest)
         } catch {
-            throw ValidationError("journal \(journalDirectory): \(error)")
+            throw ValidationError("\(error)")
         }
     }
 
