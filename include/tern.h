@@ -290,7 +290,7 @@ typedef struct tern_order_event {
 #define TERN_REJECT_CAPACITY_EXHAUSTED 902
 #define TERN_REJECT_INTERNAL_ERROR 999
 
-/** The snake_case name of a reject reason ("price_outside_band"; "unknown" for an unassigned
+/** The name of a reject reason ("PRICE_OUTSIDE_BAND", as docs/reason-codes.md; "unknown" for an unassigned
  *  number). Static storage. Any thread. */
 const char *tern_reject_reason_name(uint16_t reason);
 

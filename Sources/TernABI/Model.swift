@@ -52,10 +52,12 @@ func loadModel(_ bytes: UnsafeRawBufferPointer, _ format: Int32, _ label: String
 public func tern_model_load_file(_ path: UnsafePointer<CChar>?, _ format: Int32, _ out_model: UnsafeMutablePointer<OpaquePointer?>?) -> tern_status_t {
     guard let file = string(path) else { return null("path") }
     guard let out_model else { return null("out_model") }
-    switch readWholeFile(file) {
-    case .failure(let e): return fail(TERN_E_IO, "tern_model_load_file: \(e)")
-    case .success(let bytes): return bytes.withUnsafeBytes { loadModel($0, format, file, out_model, #function) }
+    // FeedFile.read also undoes gzip and zstd, as the model files are often shipped compressed.
+    let bytes: [UInt8]
+    do throws(FeedError) { bytes = try FeedFile.read(path: file) } catch {
+        return fail(error.kind == .io ? TERN_E_IO : TERN_E_PARSE, "tern_model_load_file: \(error)")
     }
+    return bytes.withUnsafeBytes { loadModel($0, format, file, out_model, #function) }
 }
 
 @c @implementation
