@@ -46,6 +46,9 @@ let package = Package(
         // scripts/build-c-libs.sh installs them as libtern.so and libtern.a.
         .library(name: "tern_shared", type: .dynamic, targets: ["TernABI"]),
         .library(name: "tern_static", type: .static, targets: ["TernABI"]),
+        // The header alone as a Clang module, for Swift code that calls libtern.so through dlopen
+        // (Benchmarks' abi-compare).
+        .library(name: "CTern", targets: ["CTern"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -78,6 +78,18 @@ let package = Package(
             path: "Tools/TreeCompare"
         ),
         .executableTarget(
+            name: "abi-compare",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "CTern", package: "tern"),
+                .product(name: "TernInference", package: "tern"),
+                .product(name: "TernMarketData", package: "tern"),
+                .product(name: "TernRisk", package: "tern"),
+                .product(name: "TernSystem", package: "tern"),
+            ],
+            path: "Tools/ABICompare"
+        ),
+        .executableTarget(
             name: "risk-compare",
             dependencies: [
                 "BenchSupport",

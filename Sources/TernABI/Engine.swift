@@ -165,9 +165,7 @@ final class EngineHandle: Handle {
 
 @inline(__always)
 func withEngine(_ pointer: OpaquePointer?, _ function: StaticString = #function, _ body: (EngineHandle) -> tern_status_t) -> tern_status_t {
-    guard let pointer else { return null("engine", function) }
-    guard let h = object(pointer, .engine, as: EngineHandle.self) else { return badHandle("engine", function) }
-    return body(h)
+    withHandle(pointer, .engine, EngineHandle.self, "engine", function, body)
 }
 
 /// The live engine, or TERN_E_STATE through `body`'s caller.

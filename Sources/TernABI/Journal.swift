@@ -13,9 +13,7 @@ final class JournalHandle: Handle {
 
 @inline(__always)
 func withJournal(_ pointer: OpaquePointer?, _ function: StaticString = #function, _ body: (JournalHandle) -> tern_status_t) -> tern_status_t {
-    guard let pointer else { return null("journal", function) }
-    guard let h = object(pointer, .journal, as: JournalHandle.self) else { return badHandle("journal", function) }
-    return body(h)
+    withHandle(pointer, .journal, JournalHandle.self, "journal", function, body)
 }
 
 /// Journal options from the C struct (NULL: defaults), or a message naming the bad field.

@@ -20,9 +20,7 @@ final class ModelHandle: Handle {
 
 @inline(__always)
 func withModel(_ pointer: OpaquePointer?, _ function: StaticString = #function, _ body: (ModelHandle) -> tern_status_t) -> tern_status_t {
-    guard let pointer else { return null("model", function) }
-    guard let h = object(pointer, .model, as: ModelHandle.self) else { return badHandle("model", function) }
-    return body(h)
+    withHandle(pointer, .model, ModelHandle.self, "model", function, body)
 }
 
 /// The format for a TERN_MODEL_* code; `.some(nil)` is AUTO.

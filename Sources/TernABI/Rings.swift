@@ -24,16 +24,12 @@ final class ByteRingHandle: Handle {
 
 @inline(__always)
 func withSlotRing(_ pointer: OpaquePointer?, _ function: StaticString = #function, _ body: (SlotRingHandle) -> tern_status_t) -> tern_status_t {
-    guard let pointer else { return null("ring", function) }
-    guard let h = object(pointer, .spscRing, as: SlotRingHandle.self) else { return badHandle("ring", function) }
-    return body(h)
+    withHandle(pointer, .spscRing, SlotRingHandle.self, "ring", function, body)
 }
 
 @inline(__always)
 func withByteRing(_ pointer: OpaquePointer?, _ function: StaticString = #function, _ body: (ByteRingHandle) -> tern_status_t) -> tern_status_t {
-    guard let pointer else { return null("ring", function) }
-    guard let h = object(pointer, .byteRing, as: ByteRingHandle.self) else { return badHandle("ring", function) }
-    return body(h)
+    withHandle(pointer, .byteRing, ByteRingHandle.self, "ring", function, body)
 }
 
 // MARK: SPSC slot ring

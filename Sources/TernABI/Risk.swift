@@ -51,9 +51,7 @@ final class RiskHandle: Handle {
 func withRisk(
     _ pointer: OpaquePointer?, _ function: StaticString = #function, _ body: (RiskHandle) -> tern_status_t
 ) -> tern_status_t {
-    guard let pointer else { return null("risk", function) }
-    guard let h = object(pointer, .risk, as: RiskHandle.self) else { return badHandle("risk", function) }
-    return body(h)
+    withHandle(pointer, .risk, RiskHandle.self, "risk", function, body)
 }
 
 // MARK: C structs ↔ Swift values

@@ -98,6 +98,21 @@ func object<T: Handle>(_ pointer: OpaquePointer, _ kind: Handle.Kind, as: T.Type
     return unsafeDowncast(h, to: T.self)
 }
 
+/// Runs `body` with the handle behind `pointer` if it is a live handle of `kind`, without reference
+/// counting (the caller's handle keeps the object alive for the call); a status otherwise.
+@inline(__always)
+func withHandle<T: Handle>(
+    _ pointer: OpaquePointer?, _ kind: Handle.Kind, _ type: T.Type, _ argument: StaticString, _ function: StaticString, _ body: (T) -> tern_status_t
+) -> tern_status_t {
+    guard let pointer else { return null(argument, function) }
+    // Safe: as in `object`; _withUnsafeGuaranteedRef tells the optimizer the reference is kept
+    // alive elsewhere (by C's +1 from `retained`), so the call costs no retain/release pair.
+    return Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(pointer))._withUnsafeGuaranteedRef { h in
+        guard h.kind == kind else { return badHandle(argument, function) }
+        return body(unsafeDowncast(h, to: T.self))
+    }
+}
+
 /// Marks the handle dead and drops C's reference.
 func release(_ pointer: OpaquePointer, _ kind: Handle.Kind) {
     let unmanaged = Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(pointer))
