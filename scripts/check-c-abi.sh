@@ -38,6 +38,23 @@ if readelf -d "$PREFIX/lib/libtern.so" | grep NEEDED | grep -qi foundation; then
 fi
 echo "SONAME libtern.so.1; NEEDED: $(readelf -d "$PREFIX/lib/libtern.so" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
 
+echo "--- hot exported functions: no reference counting, exclusivity checks or allocation"
+# Their callees inside Tern (RiskEngine.evaluate, QuantizedForest.predict) are proved by
+# scripts/check-hot-paths.sh; here the C entry points themselves, and the thunks they jump to.
+objdump -d --no-show-raw-insn "$PREFIX/lib/libtern.so" > "$work/libtern.dis"
+for f in tern_risk_check tern_risk_submit tern_model_predict tern_spsc_ring_push tern_spsc_ring_pop tern_byte_ring_write; do
+    body=$(awk -v f="<$f>:" '$2 == f { p = 1; next } p && /^$/ { exit } p' "$work/libtern.dis")
+    [ -n "$body" ] || { echo "check-c-abi: $f not found in the disassembly"; exit 1; }
+    # Follow calls to local thunks and closures (one level).
+    for callee in $(echo "$body" | grep -oE 'call +[0-9a-f]+ <[^>@]+>' | sed 's/.*<\(.*\)>/\1/' | grep -E '^tern_|TernABI' | sort -u); do
+        body+=$'\n'$(awk -v f="<$callee>:" '$2 == f { p = 1; next } p && /^$/ { exit } p' "$work/libtern.dis")
+    done
+    if echo "$body" | grep -E 'call.*<(swift_retain|swift_release|swift_beginAccess|swift_allocObject|malloc)' ; then
+        echo "check-c-abi: $f makes a runtime call it must not"; exit 1
+    fi
+done
+echo "no swift_retain/release/beginAccess/allocObject/malloc in tern_risk_check, _submit, tern_model_predict, the ring push/pop/write"
+
 flags=(-Wall -Wextra -Werror -pedantic)
 echo "--- examples (shared and static)"
 gcc -std=c11 -O2 "${flags[@]}" examples/c/tern_example.c $(pkg-config --cflags --libs tern) -o "$work/c_shared"
