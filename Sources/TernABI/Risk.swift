@@ -508,28 +508,32 @@ public func tern_risk_set_session(_ risk: OpaquePointer?, _ instrument_id: UInt3
     }
 }
 
+/// The shared body of `tern_risk_check` and `tern_risk_submit`: validate, convert, decide.
+@inline(__always)
+func decide(
+    _ risk: OpaquePointer?, _ order: UnsafePointer<tern_order_t>?, _ now: Int64, _ out: UnsafeMutablePointer<tern_risk_decision_t>?,
+    _ function: StaticString, _ body: (RiskEngine, NewOrder, Timestamp) -> RiskDecision
+) -> tern_status_t {
+    withRisk(risk, function) { h in
+        guard let order else { return null("order", function) }
+        guard let out else { return null("out_decision", function) }
+        guard let o = newOrder(order.pointee) else { return badOrder(order.pointee, function) }
+        return ok(out, tern_risk_decision_t(body(h.risk, o, Timestamp(rawValue: now))))
+    }
+}
+
 @c @implementation
 public func tern_risk_check(
     _ risk: OpaquePointer?, _ order: UnsafePointer<tern_order_t>?, _ now_ns: Int64, _ out_decision: UnsafeMutablePointer<tern_risk_decision_t>?
 ) -> tern_status_t {
-    withRisk(risk) { h in
-        guard let order else { return null("order") }
-        guard let out_decision else { return null("out_decision") }
-        guard let o = newOrder(order.pointee) else { return badOrder(order.pointee) }
-        return ok(out_decision, tern_risk_decision_t(h.risk.evaluate(o, at: Timestamp(rawValue: now_ns))))
-    }
+    decide(risk, order, now_ns, out_decision, #function) { $0.evaluate($1, at: $2) }
 }
 
 @c @implementation
 public func tern_risk_submit(
     _ risk: OpaquePointer?, _ order: UnsafePointer<tern_order_t>?, _ now_ns: Int64, _ out_decision: UnsafeMutablePointer<tern_risk_decision_t>?
 ) -> tern_status_t {
-    withRisk(risk) { h in
-        guard let order else { return null("order") }
-        guard let out_decision else { return null("out_decision") }
-        guard let o = newOrder(order.pointee) else { return badOrder(order.pointee) }
-        return ok(out_decision, tern_risk_decision_t(h.risk.submit(o, at: Timestamp(rawValue: now_ns))))
-    }
+    decide(risk, order, now_ns, out_decision, #function) { $0.submit($1, at: $2) }
 }
 
 @c @implementation
