@@ -222,9 +222,7 @@ public func tern_engine_create(_ config_path: UnsafePointer<CChar>?, _ out_engin
 public func tern_engine_set_strategy(_ engine: OpaquePointer?, _ strategy: UnsafePointer<tern_strategy_t>?, _ user_data: UnsafeMutableRawPointer?) -> tern_status_t {
     withEngine(engine) { h in
         guard let strategy else { return null("strategy") }
-        guard strategy.pointee.struct_size == MemoryLayout<tern_strategy_t>.size else {
-            return fail(TERN_E_ABI, "tern_engine_set_strategy: struct_size \(strategy.pointee.struct_size); this library's tern_strategy_t has \(MemoryLayout<tern_strategy_t>.size) bytes")
-        }
+        if let mismatch = sizeMismatch(strategy.pointee.struct_size, tern_strategy_t.self) { return fail(TERN_E_ABI, "tern_engine_set_strategy: \(mismatch)") }
         guard h.state == .created else { return fail(TERN_E_STATE, "tern_engine_set_strategy: the engine has started") }
         h.strategy = CStrategy(strategy.pointee, user_data)
         return TERN_OK
@@ -235,9 +233,7 @@ public func tern_engine_set_strategy(_ engine: OpaquePointer?, _ strategy: Unsaf
 public func tern_engine_set_gateway(_ engine: OpaquePointer?, _ gateway: UnsafePointer<tern_gateway_t>?, _ user_data: UnsafeMutableRawPointer?) -> tern_status_t {
     withEngine(engine) { h in
         guard let gateway else { return null("gateway") }
-        guard gateway.pointee.struct_size == MemoryLayout<tern_gateway_t>.size else {
-            return fail(TERN_E_ABI, "tern_engine_set_gateway: struct_size \(gateway.pointee.struct_size); this library's tern_gateway_t has \(MemoryLayout<tern_gateway_t>.size) bytes")
-        }
+        if let mismatch = sizeMismatch(gateway.pointee.struct_size, tern_gateway_t.self) { return fail(TERN_E_ABI, "tern_engine_set_gateway: \(mismatch)") }
         guard h.state == .created else { return fail(TERN_E_STATE, "tern_engine_set_gateway: the engine has started") }
         h.gateway = CGateway(gateway.pointee, user_data)
         return TERN_OK

@@ -21,9 +21,7 @@ func journalOptions(_ c: UnsafePointer<tern_journal_options_t>?) -> Result<Journ
     var options = JournalOptions()
     guard let c = c?.pointee else { return .success(options) }
     func bad(_ message: String) -> Result<JournalOptions, JournalError> { .failure(JournalError(.misuse, "tern_journal_options_t: \(message)")) }
-    guard c.struct_size == MemoryLayout<tern_journal_options_t>.size else {
-        return bad("struct_size is \(c.struct_size); this library's struct has \(MemoryLayout<tern_journal_options_t>.size) bytes")
-    }
+    if let mismatch = sizeMismatch(c.struct_size, tern_journal_options_t.self) { return bad(mismatch) }
     switch c.sync {
     case TERN_SYNC_NONE: options.sync = .none
     case TERN_SYNC_INTERVAL: options.sync = .interval(nanoseconds: c.sync_interval_ns == 0 ? 1_000_000 : c.sync_interval_ns)

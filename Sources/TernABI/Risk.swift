@@ -263,9 +263,7 @@ extension PriceBand {
 /// The configuration a C struct describes; throws a RiskConfigError naming the field.
 func riskSetup(_ c: tern_risk_config_t) throws(RiskConfigError) -> (RiskConfiguration, [String], [String], [String]) {
     func error(_ field: String, _ message: String) -> RiskConfigError { RiskConfigError(file: "tern_risk_config_t", line: 0, field: field, message: message) }
-    guard c.struct_size == MemoryLayout<tern_risk_config_t>.size else {
-        throw error("struct_size", "\(c.struct_size), but this library's tern_risk_config_t has \(MemoryLayout<tern_risk_config_t>.size) bytes")
-    }
+    if let mismatch = sizeMismatch(c.struct_size, tern_risk_config_t.self) { throw error("struct_size", mismatch) }
     let currency: Currency
     do throws(InstrumentSpecError) {
         currency = try Currency(code: fixedString(c.currency, capacity: Int(TERN_CURRENCY_CAPACITY)), minorUnitExponent: Int(c.currency_exponent))
@@ -358,13 +356,12 @@ public func tern_risk_create_from_files(
     guard let limits = string(limits_path) else { return null("limits_path") }
     guard let instruments = string(instruments_path) else { return null("instruments_path") }
     guard let out_risk else { return null("out_risk") }
-    let limitBytes: [UInt8]
-    let instrumentBytes: [UInt8]
-    switch (readWholeFile(limits), readWholeFile(instruments)) {
-    case (.success(let l), .success(let i)): (limitBytes, instrumentBytes) = (l, i)
-    case (.failure(let e), _), (_, .failure(let e)): return fail(TERN_E_IO, "tern_risk_create_from_files: \(e)")
+    do throws(FeedError) {
+        let (l, i) = (try FeedFile.readRaw(path: limits), try FeedFile.readRaw(path: instruments))
+        return createRisk(l, limits, i, instruments, out_risk, #function)
+    } catch {
+        return fail(TERN_E_IO, "tern_risk_create_from_files: \(error)")
     }
-    return createRisk(limitBytes, limits, instrumentBytes, instruments, out_risk, #function)
 }
 
 @c @implementation
@@ -684,7 +681,3 @@ public func tern_risk_exposure(_ risk: OpaquePointer?, _ account_id: UInt32, _ o
     }
 }
 
-/// A whole file's bytes, or a message naming it.
-func readWholeFile(_ path: String) -> Result<[UInt8], FeedError> {
-    Result { () throws(FeedError) in try FeedFile.readRaw(path: path) }
-}

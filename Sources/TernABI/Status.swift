@@ -80,7 +80,8 @@ public func tern_abi_version() -> UInt32 { UInt32(TERN_ABI_VERSION) }
 /// caught (`TERN_E_INVALID`) instead of being misread.
 class Handle {
     enum Kind: UInt32 { case risk = 0x5249_534B, model = 0x4D4F_444C, spscRing = 0x5350_5343, byteRing = 0x4259_5445, journal = 0x4A52_4E4C, engine = 0x454E_474E, dead = 0xDEAD_DEAD }
-    // `let` in the base class: read directly (no dynamic dispatch), at a fixed offset.
+    // `final` in the base class: read directly (no dynamic dispatch), at a fixed offset. Mutable
+    // only so `release` can mark a freed handle dead.
     final var kind: Kind
     init(_ kind: Kind) { self.kind = kind }
 }
@@ -126,6 +127,11 @@ func release(_ pointer: OpaquePointer, _ kind: Handle.Kind) {
 @inline(never)
 func badHandle(_ argument: StaticString, _ function: StaticString = #function) -> tern_status_t {
     fail(TERN_E_INVALID, "\(name(function)): \(argument) is not a live handle of this kind")
+}
+
+/// Why a caller's `struct_size` does not describe this library's `T` (nil: it does).
+func sizeMismatch<T>(_ structSize: UInt32, _ type: T.Type) -> String? {
+    structSize == MemoryLayout<T>.size ? nil : "struct_size is \(structSize); this library's \(T.self) has \(MemoryLayout<T>.size) bytes"
 }
 
 /// Writes `value` through `out` and returns TERN_OK.

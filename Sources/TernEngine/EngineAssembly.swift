@@ -2,7 +2,7 @@ import Glibc
 public import TernCore
 public import TernInference
 public import TernJournal
-public import TernMarketData
+import TernMarketData
 import TernQueues
 public import TernRisk
 
@@ -138,13 +138,7 @@ public final class EngineAssembly {
 
     /// Reads and parses a configuration file; relative paths in it are read from its folder.
     public static func load(configurationFile path: String, journalDirectory: String? = nil) throws(EngineError) -> EngineAssembly {
-        let bytes: [UInt8]
-        do throws(FeedError) { bytes = try FeedFile.readRaw(path: path) } catch { throw EngineError("\(error)") }
-        let config: HostConfiguration
-        do throws(ConfigError) { config = try HostConfiguration.parse(String(decoding: bytes, as: UTF8.self), name: path) } catch {
-            throw EngineError("\(error)")
-        }
-        let base = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let (config, base) = try HostConfiguration.load(file: path)
         return try EngineAssembly(config, base: base, journalDirectory: journalDirectory)
     }
 
@@ -196,6 +190,22 @@ public final class EngineAssembly {
             return Verification(journalRecords: records, journalDigest: digest, replay: replay, stateDigest: risk.stateDigest)
         } catch {
             throw EngineError("journal \(journalDirectory): \(error)")
+        }
+    }
+}
+
+extension HostConfiguration {
+    /// Reads and parses the configuration file at `path`, and the folder its relative paths are
+    /// read from ("." for a bare file name).
+    public static func load(file path: String) throws(EngineError) -> (configuration: HostConfiguration, base: String) {
+        let bytes: [UInt8]
+        do throws(FeedError) { bytes = try FeedFile.readRaw(path: path) } catch { throw EngineError("\(error)") }
+        do throws(ConfigError) {
+            let config = try HostConfiguration.parse(String(decoding: bytes, as: UTF8.self), name: path)
+            let base = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            return (config, base.isEmpty ? "/" : base)
+        } catch {
+            throw EngineError("\(error)")
         }
     }
 }

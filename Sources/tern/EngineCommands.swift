@@ -57,15 +57,13 @@ struct RunCommand: ParsableCommand {
     var picture: String? = nil
 
     mutating func run() throws {
-        let text = String(decoding: try readFile(config), as: UTF8.self)
-        let parsed: HostConfiguration
+        let (parsed, base): (HostConfiguration, String)
         do {
-            parsed = try HostConfiguration.parse(text, name: config)
+            (parsed, base) = try HostConfiguration.load(file: config)
         } catch {
             throw ValidationError(error.description)
         }
-        let base = (config as NSString).deletingLastPathComponent
-        try runHost(parsed, base: base.isEmpty ? "." : base, picture: picture, expected: parsed.format == .synthetic ? parsed.syntheticMessages : nil)
+        try runHost(parsed, base: base, picture: picture, expected: parsed.format == .synthetic ? parsed.syntheticMessages : nil)
     }
 }
 
