@@ -27,8 +27,25 @@ if [ ! -f "$work/anchors.json" ] || [ TreeCompare/prepare.py -nt "$work/anchors.
     echo "== building the anchors into $work (tl2cgen C compile: a few minutes)"
     "$venv/bin/python" TreeCompare/prepare.py --models ../../shared/models --work "$work"
 fi
-echo "== building tree-compare (release)"
-swift build -c release --product tree-compare 2>&1 | grep -E "error|Compiling|Build" || true
+# The anchors are compiled for this CPU (tl2cgen: gcc -march=native; lleaves: LLVM for the host CPU),
+# so Tern is too (-target-cpu native), in its own scratch directory. A second, short run of the
+# default (baseline x86-64) build shows what a build without the flag gets.
+echo "== building tree-compare (release, -target-cpu native)"
+swift build -c release --product tree-compare --scratch-path .build-native -Xswiftc -target-cpu -Xswiftc native 2>&1 | grep -E "error|Build" || true
+echo "== building tree-compare (release, baseline x86-64)"
+swift build -c release --product tree-compare 2>&1 | grep -E "error|Build" || true
 mkdir -p ../docs/benchmarks
-OMP_NUM_THREADS=1 .build/release/tree-compare --work "$work" --markdown ../docs/benchmarks/trees.md "$@"
+OMP_NUM_THREADS=1 .build-native/release/tree-compare --work "$work" --markdown ../docs/benchmarks/trees.md "$@"
+baseline=$(mktemp)
+OMP_NUM_THREADS=1 .build/release/tree-compare --work "$work" --only tern,tl2cgen-quantize,lleaves --reps 3 --markdown "$baseline" > /dev/null
+{
+    echo
+    echo "### The same Tern code built for baseline x86-64 (no -target-cpu; 3 reps, Tern and the best anchors only)"
+    echo
+    grep -E '^\|' "$baseline"
+    echo
+    grep -E 'breakdown|Tern p50' "$baseline"
+} >> ../docs/benchmarks/trees.md
+rm -f "$baseline"
+sed -n '/^### The same/,$p' ../docs/benchmarks/trees.md
 python3 TreeCompare/chart.py ../docs/benchmarks/trees.md ../docs/benchmarks/trees.svg

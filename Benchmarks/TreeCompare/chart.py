@@ -7,10 +7,16 @@ import math
 import sys
 
 rows = []
+baseline = False  # after the "### The same Tern code built for baseline x86-64" heading
 for line in open(sys.argv[1]):
+    if line.startswith("### The same"):
+        baseline = True
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
     if len(cells) >= 6 and cells[0] in ("xgb_bin", "lgb_reg"):
-        rows.append((cells[0], cells[1], float(cells[2]), float(cells[3])))
+        if not baseline:
+            rows.append((cells[0], cells[1], float(cells[2]), float(cells[3])))
+        elif cells[1] == "tern":
+            rows.append((cells[0], "tern (baseline x86-64)", float(cells[2]), float(cells[3])))
 width, left, bar, gap = 760, 190, 18, 6
 lo, hi = math.log10(1000), math.log10(200_000)
 x = lambda ns: left + (math.log10(max(ns, 1000)) - lo) / (hi - lo) * (width - left - 70)

@@ -177,7 +177,11 @@ extension QuantizedForest {
     /// Walks every tree on quantized `codes`, 8 consecutive trees in lock-step, and hands each
     /// tree's leaf node to `sink` in the library's tree order.
     @inline(__always)
-    func walkAll<C: FixedWidthInteger & UnsignedInteger, S: LeafSink>(_ codes: UnsafePointer<C>, _ sink: inout S) {
+    func walkAll<C: FixedWidthInteger & UnsignedInteger, S: LeafSink>(_ codes: UnsafePointer<C>, _ result: inout S) {
+        // A local copy keeps a running sum in a register instead of a load-add-store per leaf
+        // through the caller's memory (a store-to-load forwarding delay on the serial sum chain).
+        var sink = result
+        defer { result = sink }
         let nodes = UnsafePointer(self.nodes)
         @inline(__always) func step(_ n: UInt32) -> UInt32 {
             let w = nodes[Int(n)]

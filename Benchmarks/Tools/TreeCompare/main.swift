@@ -10,6 +10,7 @@
 // (tl2cgen's Entry union, lleaves' doubles) is part of its timed call, as quantizing is part of Tern's.
 //
 // usage: tree-compare --work DIR [--reps N] [--single N] [--batch N] [--cpu N] [--markdown FILE]
+//        [--only tern,lleaves,...]   (a quick look at some predictors; the table then has only those)
 // (compare-trees.sh builds DIR with TreeCompare/prepare.py.)
 import BenchSupport
 import Foundation
@@ -26,6 +27,7 @@ var singleRows = 20_000
 var batchRows = 100_000
 var cpu: Int? = CPU.available().last
 var markdownPath: String?
+var only: Set<String>?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -35,8 +37,9 @@ while let argument = arguments.next() {
     case "--batch": batchRows = Int(arguments.next() ?? "") ?? batchRows
     case "--cpu": cpu = Int(arguments.next() ?? "")
     case "--markdown": markdownPath = arguments.next()
+    case "--only": only = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
     default:
-        print("usage: tree-compare --work DIR [--reps N] [--single N] [--batch N] [--cpu N] [--markdown FILE]")
+        print("usage: tree-compare --work DIR [--reps N] [--single N] [--batch N] [--cpu N] [--markdown FILE] [--only tern,lleaves,...]")
         exit(2)
     }
 }
@@ -257,6 +260,7 @@ do {
 // MARK: Correctness: every predictor's batch margins against the library's own.
 var maxDiff: [String: Double] = [:]
 let references = ["xgb_bin": reference("xgb_bin"), "lgb_reg": reference("lgb_reg")]
+if let only { predictors = predictors.filter { only.contains($0.name) } }
 for p in predictors {
     let out = UnsafeMutablePointer<Double>.allocate(capacity: batchRows)
     p.batch(batchRows, out)
@@ -313,7 +317,11 @@ lines.append("Anchors: " + info.versions.sorted { $0.key < $1.key }.map { "\($0.
 lines.append("")
 lines.append("| model | predictor | p50 ns | p99 ns | mean ns | batch rows/s | max abs diff vs library | p50 / best anchor p50 | batch / best anchor batch |")
 lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-for model in ["xgb_bin", "lgb_reg"] {
+// Models with Tern and at least one anchor among the predictors run (all of them unless --only).
+let models = ["xgb_bin", "lgb_reg"].filter { m in
+    predictors.contains { $0.model == m && $0.name == "tern" } && predictors.contains { $0.model == m && $0.name != "tern" }
+}
+for model in models {
     let names = predictors.filter { $0.model == model }.map(\.name)
     func stat(_ n: String, _ f: (Sample) -> Double) -> Double { median(samples["\(model)/\(n)"]!.map(f)) }
     let anchors = names.filter { $0 != "tern" }
@@ -326,7 +334,7 @@ for model in ["xgb_bin", "lgb_reg"] {
     }
 }
 lines.append("")
-for model in ["xgb_bin", "lgb_reg"] {
+for model in models {
     func stat(_ n: String, _ f: (Sample) -> Double) -> Double { median(samples["\(model)/\(n)"]!.map(f)) }
     let anchors = predictors.filter { $0.model == model && $0.name != "tern" }.map(\.name)
     let best = anchors.min { stat($0, \.p50) < stat($1, \.p50) }!
