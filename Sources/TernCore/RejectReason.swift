@@ -45,6 +45,8 @@ public struct RejectReason: RawRepresentable, Hashable, Sendable, BitwiseCopyabl
     @inlinable public static var creditLimit: RejectReason { RejectReason(rawValue: 211) }
     @inlinable public static var referencePriceInvalid: RejectReason { RejectReason(rawValue: 212) }
     @inlinable public static var priceDriftLimit: RejectReason { RejectReason(rawValue: 213) }
+    /// An account or firm money limit needs a foreign currency's rate, and there is none or it is stale.
+    @inlinable public static var fxRateUnavailable: RejectReason { RejectReason(rawValue: 214) }
     // 3xx: state and throttles.
     @inlinable public static var killSwitchHalted: RejectReason { RejectReason(rawValue: 301) }
     @inlinable public static var reduceOnlyViolation: RejectReason { RejectReason(rawValue: 302) }
@@ -70,7 +72,7 @@ public struct RejectReason: RawRepresentable, Hashable, Sendable, BitwiseCopyabl
         .orderListRejected,
         .notionalAboveMaximum, .priceOutsideBand, .positionLimit, .exposureLimit, .lossLimit, .openOrderLimit,
         .noReferencePrice, .staleReferencePrice, .selfMatch, .workingValueLimit, .creditLimit,
-        .referencePriceInvalid, .priceDriftLimit,
+        .referencePriceInvalid, .priceDriftLimit, .fxRateUnavailable,
         .killSwitchHalted, .reduceOnlyViolation, .rateLimited, .strategyDisabled, .marketClosed, .reconciling,
         .venueRejected, .venueTooLateToCancel, .venueUnavailable,
         .queueFull, .capacityExhausted, .internalError,
@@ -113,6 +115,7 @@ public struct RejectReason: RawRepresentable, Hashable, Sendable, BitwiseCopyabl
         case 211: "CREDIT_LIMIT"
         case 212: "REFERENCE_PRICE_INVALID"
         case 213: "PRICE_DRIFT_LIMIT"
+        case 214: "FX_RATE_UNAVAILABLE"
         case 301: "KILL_SWITCH_HALTED"
         case 302: "REDUCE_ONLY_VIOLATION"
         case 303: "RATE_LIMITED"

@@ -50,6 +50,10 @@ public struct RiskSetup: Sendable {
         firm.modifyRate = try firmReader.rate("modify_rate", default: .unlimited)
         firm.cancelRate = try firmReader.rate("cancel_rate", default: .unlimited)
         firm.duplicateOrders = try firmReader.rate("duplicate_orders", default: .unlimited)
+        // Required once an instrument is quoted in another currency (a missing limit would be no limit).
+        if instrumentList.contains(where: { $0.spec.currency != currency }) || firmReader.has("fx_max_age") {
+            firm.fxMaxAgeNanoseconds = try firmReader.duration("fx_max_age")
+        }
         switch try firmReader.string("self_match", default: "account") {
         case "off": firm.selfMatch = .off
         case "account": firm.selfMatch = .account
@@ -324,6 +328,13 @@ public struct RiskSetup: Sendable {
                 throw fail(key, line, "expected COUNT/DURATION such as 100/1s, 5/500ms, or unlimited; got \(String(reflecting: text))")
             }
             return RateLimit(count: n, windowNanoseconds: w)
+        }
+        func duration(_ key: String) throws(RiskConfigError) -> Int64 {
+            let (text, line) = try require(key)
+            guard let v = CSV.duration(text), v > 0 else {
+                throw fail(key, line, "expected a positive duration such as 500ms, 5s, 1m; got \(String(reflecting: text))")
+            }
+            return v
         }
         func list(_ key: String) throws(RiskConfigError) -> [(String, Int)] {
             guard let (text, line) = try raw(key) else { return [] }

@@ -28,6 +28,8 @@ public enum RiskLimit: UInt8, Sendable, BitwiseCopyable, Hashable, CaseIterable,
     case duplicateWindow
     // Lifecycle and capacity.
     case unknownOrder, replacePending, orderList, workingOrderCapacity, clientOrderIDCapacity, duplicateCapacity
+    // Currency conversion (limit: the maximum rate age in ns; value: the age, −1 for no rate).
+    case fxRate
 
     /// What `RiskDecision.limitValue` and `.value` count for this limit.
     public enum Unit: Sendable {
@@ -130,6 +132,7 @@ public enum RiskLimit: UInt8, Sendable, BitwiseCopyable, Hashable, CaseIterable,
         case .workingOrderCapacity: "capacity_working_orders"
         case .clientOrderIDCapacity: "capacity_client_order_ids"
         case .duplicateCapacity: "capacity_duplicate_table"
+        case .fxRate: "fx_rate"
         }
     }
 }

@@ -241,7 +241,8 @@ public struct StrategyLimits: Hashable, Sendable, BitwiseCopyable {
 /// Firm-wide limits (15c3-5 "and the broker or dealer") and engine sizing.
 @frozen
 public struct FirmLimits: Hashable, Sendable, BitwiseCopyable {
-    /// The currency every notional and P&L limit is expressed in; instruments must be quoted in it.
+    /// The currency every account and firm money limit is expressed in. Instruments quoted in
+    /// another currency are converted at the rates given to `RiskEngine.updateFX` (docs/risk.md#fx).
     public var currency: Currency
     public var maxWorkingOrders: Int
     public var creditLimit: Money
@@ -255,12 +256,16 @@ public struct FirmLimits: Hashable, Sendable, BitwiseCopyable {
     /// the window: a `k`-th identical order inside `W` is refused.
     public var duplicateOrders: RateLimit
     public var selfMatch: SelfMatchScope
+    /// The oldest FX rate an order may rely on (ns). Required (positive) when an instrument is
+    /// quoted in a currency other than `currency`; unused otherwise.
+    public var fxMaxAgeNanoseconds: Int64
 
     public init(
         currency: Currency, maxWorkingOrders: Int, creditLimit: Money, dailyLossLimit: Money,
         submitRate: RateLimit, modifyRate: RateLimit = .unlimited, cancelRate: RateLimit = .unlimited,
-        duplicateOrders: RateLimit = .unlimited, selfMatch: SelfMatchScope = .account
+        duplicateOrders: RateLimit = .unlimited, selfMatch: SelfMatchScope = .account, fxMaxAgeNanoseconds: Int64 = 0
     ) {
+        self.fxMaxAgeNanoseconds = fxMaxAgeNanoseconds
         self.currency = currency
         self.maxWorkingOrders = maxWorkingOrders
         self.creditLimit = creditLimit
@@ -343,13 +348,19 @@ public struct RiskConfiguration: Sendable {
         func fail(_ field: String, _ message: String) -> RiskConfigError {
             RiskConfigError(file: "configuration", line: 0, field: field, message: message)
         }
+        let foreign = Set(instruments.map(\.spec.currency)).subtracting([firm.currency])
+        guard foreign.count <= maximumForeignCurrencies else {
+            throw fail("instruments.currency", "\(foreign.count) currencies other than the firm's; at most \(maximumForeignCurrencies)")
+        }
         for (i, r) in instruments.enumerated() {
             let name = "instrument \(r.spec.symbol)"
             guard r.spec.id.rawValue == UInt32(i) else {
                 throw fail("\(name).id", "instrument IDs must be dense: element \(i) has ID \(r.spec.id.rawValue)")
             }
-            guard r.spec.currency == firm.currency else {
-                throw fail("\(name).currency", "\(r.spec.currency) differs from the firm currency \(firm.currency) (no FX conversion)")
+            if r.spec.currency != firm.currency {
+                guard firm.fxMaxAgeNanoseconds > 0 else {
+                    throw fail("firm.fx_max_age", "required (positive) because \(name) is quoted in \(r.spec.currency), not the firm currency \(firm.currency)")
+                }
             }
             guard r.maxOrderQuantity.rawValue > 0 else { throw fail("\(name).max_order_qty", "must be positive") }
             guard r.maxOrderNotional.rawValue > 0 else { throw fail("\(name).max_order_notional", "must be positive") }

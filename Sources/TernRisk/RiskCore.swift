@@ -50,6 +50,12 @@ struct RiskCore: ~Copyable {
     let positions: UnsafeMutablePointer<PositionState>
     let accountTotals: UnsafeMutablePointer<ExposureTotals>
     var firmTotals = ExposureTotals()
+    /// Foreign currencies (FX.swift): their number, rates (index 0, the firm currency, unused),
+    /// per (account, currency) buckets, and the set the firm has held during the day.
+    let foreignCount: Int
+    let fxRates: UnsafeMutablePointer<FXRate>
+    let buckets: UnsafeMutablePointer<CurrencyBucket>
+    var fxHeld: UInt64 = 0
     var firmSubmit: SlidingLog
     var firmModify: SlidingLog
     var firmCancel: SlidingLog
@@ -123,6 +129,17 @@ struct RiskCore: ~Copyable {
         positions.initialize(repeating: PositionState(), count: max(instrumentCount * accountCount, 1))
         accountTotals = .allocate(capacity: max(accountCount, 1))
         accountTotals.initialize(repeating: ExposureTotals(), count: max(accountCount, 1))
+        var foreign: [Currency] = []
+        for (k, r) in config.instruments.enumerated() where r.spec.currency != config.firm.currency {
+            if !foreign.contains(r.spec.currency) { foreign.append(r.spec.currency) }
+            hot[k].currency = UInt8(foreign.firstIndex(of: r.spec.currency)! + 1)
+        }
+        foreignCount = foreign.count
+        fxRates = .allocate(capacity: foreignCount + 1)
+        fxRates.initialize(to: FXRate(currency: config.firm.currency, rate: 1_000_000_000, known: true))
+        for (c, currency) in foreign.enumerated() { (fxRates + c + 1).initialize(to: FXRate(currency: currency)) }
+        buckets = .allocate(capacity: max(accountCount * (foreignCount + 1), 1))
+        buckets.initialize(repeating: CurrencyBucket(), count: max(accountCount * (foreignCount + 1), 1))
         firmSubmit = SlidingLog(config.firm.submitRate)
         firmModify = SlidingLog(config.firm.modifyRate)
         firmCancel = SlidingLog(config.firm.cancelRate)
@@ -170,6 +187,8 @@ struct RiskCore: ~Copyable {
         markets.deallocate()
         positions.deallocate()
         accountTotals.deallocate()
+        fxRates.deallocate()
+        buckets.deallocate()
         firmSubmit.deallocate()
         firmModify.deallocate()
         firmCancel.deallocate()
@@ -600,6 +619,8 @@ struct RiskCore: ~Copyable {
                 return Evaluation(deny(.reduceOnlyViolation, .reduceOnlyFlag, Int128(p.position), Int128(q) + Int128(already)))
             }
         }
+        // Account and firm totals are in the firm currency: every foreign rate they rest on is fresh.
+        if let d = fxDenial(i, now) { return Evaluation(d) }
         let at = accountTotals[a]
         let al = accounts[a]
         if !reducing {
@@ -620,8 +641,11 @@ struct RiskCore: ~Copyable {
         if liveCount >= workingCapacity {
             return Evaluation(deny(.capacityExhausted, .workingOrderCapacity, Int128(workingCapacity), Int128(liveCount)))
         }
-        if let d = checkWorkingValue(a, orderNotional) { return Evaluation(d) }
-        if !reducing, let d = checkCredit(a, orderNotional) { return Evaluation(d) }
+        guard let firmNotional = firmAmount(i, orderNotional) else {
+            return Evaluation(deny(.notionalOverflow, .notionalRange, Int128.max, orderNotional))
+        }
+        if let d = checkWorkingValue(a, firmNotional) { return Evaluation(d) }
+        if !reducing, let d = checkCredit(a, firmNotional) { return Evaluation(d) }
         // 9. Rate limits, last, so a denied order uses no venue budget.
         if !firmSubmit.allows(now) {
             return Evaluation(deny(.rateLimited, .firmSubmitRate, Int128(firm.submitRate.count), Int128(firm.submitRate.windowNanoseconds)))
@@ -731,8 +755,7 @@ struct RiskCore: ~Copyable {
             positions[pi].openSellNotional &+= dn
             if w.flags.contains(.reduceOnly) { positions[pi].reduceOnlySell &+= dq }
         }
-        accountTotals[Int(w.account)].workingNotional &+= dn
-        firmTotals.workingNotional &+= dn
+        addMoney(Int(w.account), instrument: Int(w.instrument), .workingNotional, dn)
         orders[Int(slot)].reservedQuantity = quantity
         orders[Int(slot)].reservedNotional = notional
     }

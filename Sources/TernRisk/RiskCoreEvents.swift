@@ -54,8 +54,10 @@ extension RiskCore {
         if increase > 0, let d = checkWorstCase(p, h, w.side, increase) { return d }
         let extra = max(0, n &- w.reservedNotional)
         if extra > 0 {
-            if let d = checkWorkingValue(a, extra) { return d }
-            if let d = checkCredit(a, extra) { return d }
+            if let d = fxDenial(i, now) { return d }
+            guard let firmExtra = firmAmount(i, extra) else { return deny(.notionalOverflow, .notionalRange, Int128.max, extra) }
+            if let d = checkWorkingValue(a, firmExtra) { return d }
+            if let d = checkCredit(a, firmExtra) { return d }
         }
         let id = r.clientOrderID.rawValue
         guard id != 0, id & (1 << 63) == 0 else { return deny(.clientOrderIDInvalid, .clientOrderID, 0, Int128(id)) }
@@ -220,8 +222,7 @@ extension RiskCore {
         let charged = fee(instrument: i, f, quantity: q, price: price)
         if charged != 0 {
             positions[positionIndex(a, i)].fees &+= charged
-            accountTotals[a].fees &+= charged
-            firmTotals.fees &+= charged
+            addMoney(a, instrument: i, .fees, charged)
         }
         // Repeated automated execution throttle.
         if s < strategyCount {
@@ -292,8 +293,7 @@ extension RiskCore {
             let closeValue = signedValue(i, price, side == .buy ? close : -close)
             let realized = -(removed &+ closeValue)
             p.realized &+= realized
-            accountTotals[a].realized &+= realized
-            firmTotals.realized &+= realized
+            addMoney(a, instrument: i, .realized, realized)
             p.costBasis &-= removed
             if q > close { p.costBasis = signedValue(i, price, side == .buy ? q &- close : -(q &- close)) }
         }
@@ -340,10 +340,8 @@ extension RiskCore {
         let dm = markValue &- p.markValue
         positions[pi].unrealized = unrealized
         positions[pi].markValue = markValue
-        accountTotals[a].unrealizedChange &+= du
-        accountTotals[a].markValue &+= dm
-        firmTotals.unrealizedChange &+= du
-        firmTotals.markValue &+= dm
+        addMoney(a, instrument: i, .unrealizedChange, du)
+        addMoney(a, instrument: i, .markValue, dm)
     }
 
     /// The daily-loss trigger of an account (after a fill or a mark change).
@@ -624,5 +622,6 @@ extension RiskCore {
         firmTotals.realized = 0
         firmTotals.fees = 0
         firmTotals.unrealizedChange = 0
+        resetForeignDay()
     }
 }

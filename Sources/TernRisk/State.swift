@@ -152,6 +152,8 @@ struct InstrumentHot {
     var timesInForce: UInt16
     var allowsNegativePrices: Bool
     var aggressiveOnlyBand: Bool
+    /// 0: the firm currency; otherwise the index of the instrument's foreign currency (FX.swift).
+    var currency: UInt8 = 0
 
     init(_ r: InstrumentRisk) {
         tick = r.spec.tickSize.rawValue
