@@ -375,10 +375,12 @@ typedef struct tern_strategy_limits {
 typedef struct tern_risk_config {
     uint32_t struct_size;               /**< sizeof(tern_risk_config_t) */
     uint32_t version;                   /**< recorded with every decision; 0 means 1 */
-    char currency[TERN_CURRENCY_CAPACITY]; /**< the firm's currency: every money limit is in it */
+    char currency[TERN_CURRENCY_CAPACITY]; /**< the firm's currency: every account and firm money limit is in it */
     uint8_t currency_exponent;
     uint8_t self_match;                 /**< TERN_SELF_MATCH_* */
-    uint8_t reserved[6];
+    uint8_t reserved[2];
+    uint32_t fx_max_age_ms;             /**< the oldest FX rate an order may rely on; required (nonzero) when an
+                                             instrument is quoted in another currency (docs/risk.md#fx) */
     int64_t max_working_orders;         /**< firm-wide */
     tern_money_t credit_limit;          /**< firm-wide */
     tern_money_t daily_loss_limit;      /**< firm-wide */
@@ -433,6 +435,13 @@ typedef struct tern_risk_decision {
 /** The reference quote for price bands, marks and P&L (`last` 0: none). Owning thread.
  *  Swift: RiskEngine.updateQuote. */
 tern_status_t tern_risk_update_quote(tern_risk_t *risk, uint32_t instrument_id, tern_price_t bid, tern_price_t ask, tern_price_t last, int64_t now_ns);
+
+/** An FX rate: `rate` firm-currency units per one unit of `currency` (a code such as "EUR", NUL-
+ *  terminated), at TERN_PRICE_SCALE, observed at `now_ns`. Revalues every position and working order
+ *  in that currency. A rate <= 0 makes the rate unknown (orders that need it are denied with
+ *  TERN_REJECT_FX_RATE_UNAVAILABLE). TERN_E_NOT_FOUND if no instrument is quoted in `currency`.
+ *  Owning thread. Swift: RiskEngine.updateFX. */
+tern_status_t tern_risk_update_fx(tern_risk_t *risk, const char *currency, tern_price_t rate, int64_t now_ns);
 
 #define TERN_SESSION_OPEN 1
 #define TERN_SESSION_PRE_OPEN 2

@@ -328,7 +328,8 @@ func riskSetup(_ c: tern_risk_config_t) throws(RiskConfigError) -> (RiskConfigur
     let firm = FirmLimits(
         currency: currency, maxWorkingOrders: Int(c.max_working_orders), creditLimit: Money(rawValue: c.credit_limit.int128),
         dailyLossLimit: Money(rawValue: c.daily_loss_limit.int128), submitRate: RateLimit(c: c.submit_rate), modifyRate: RateLimit(c: c.modify_rate),
-        cancelRate: RateLimit(c: c.cancel_rate), duplicateOrders: RateLimit(c: c.duplicate_orders), selfMatch: selfMatch)
+        cancelRate: RateLimit(c: c.cancel_rate), duplicateOrders: RateLimit(c: c.duplicate_orders), selfMatch: selfMatch,
+        fxMaxAgeNanoseconds: Int64(c.fx_max_age_ms) * 1_000_000)
     let configuration = RiskConfiguration(
         firm: firm, instruments: instruments, accounts: accounts, strategies: strategies, operators: operators, version: c.version == 0 ? 1 : c.version)
     return (configuration, instrumentNames, accountNames, strategyNames)
@@ -489,6 +490,19 @@ public func tern_risk_update_quote(
         h.risk.updateQuote(
             InstrumentID(rawValue: instrument_id), bid: Price(rawValue: bid), ask: Price(rawValue: ask), last: last == 0 ? nil : Price(rawValue: last),
             at: Timestamp(rawValue: now_ns))
+        return TERN_OK
+    }
+}
+
+@c @implementation
+public func tern_risk_update_fx(_ risk: OpaquePointer?, _ currency: UnsafePointer<CChar>?, _ rate: tern_price_t, _ now_ns: Int64) -> tern_status_t {
+    withRisk(risk) { h in
+        guard let currency else { return fail(TERN_E_NULL, "tern_risk_update_fx: currency is NULL") }
+        let code = String(cString: currency)
+        guard let c = h.risk.foreignCurrencies.first(where: { $0.code == code }) else {
+            return fail(TERN_E_NOT_FOUND, "tern_risk_update_fx: no instrument is quoted in \(String(reflecting: code)) (other than the firm currency)")
+        }
+        h.risk.updateFX(c, rate: Price(rawValue: rate), at: Timestamp(rawValue: now_ns))
         return TERN_OK
     }
 }

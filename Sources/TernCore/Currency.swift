@@ -31,6 +31,25 @@ public struct Currency: Hashable, Sendable, BitwiseCopyable, CustomStringConvert
         self.minorUnitExponent = UInt8(minorUnitExponent)
     }
 
+    /// The currency whose `packedCode` and exponent these are, or nil if they break the rules of
+    /// `init(code:minorUnitExponent:)` (for decoding stored records).
+    public init?(packedCode: UInt64, minorUnitExponent: UInt8) {
+        guard packedCode != 0, minorUnitExponent <= UInt8(Money.fractionDigits) else { return nil }
+        var rest = packedCode
+        var ended = false
+        for _ in 0..<8 {
+            let byte = UInt8(truncatingIfNeeded: rest)
+            rest >>= 8
+            if byte == 0 {
+                ended = true
+            } else if ended || !((0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)) {
+                return nil
+            }
+        }
+        self.packedCode = packedCode
+        self.minorUnitExponent = minorUnitExponent
+    }
+
     /// The code as text (`"USD"`).
     public var code: String {
         var bytes: [UInt8] = []

@@ -26,6 +26,7 @@ public enum JournalEventType: UInt16, Sendable, CaseIterable, CustomStringConver
     case anomaly = 44
     case limitChange = 50
     case quote = 60
+    case fxRate = 61
     /// Records the fault tests and benchmarks write (`JournalTestPattern`).
     case test = 0xFFF0
 
@@ -55,6 +56,7 @@ public enum JournalEventType: UInt16, Sendable, CaseIterable, CustomStringConver
         case .anomaly: "anomaly"
         case .limitChange: "limit_change"
         case .quote: "quote"
+        case .fxRate: "fx_rate"
         case .test: "test"
         }
     }

@@ -185,6 +185,7 @@ public enum RiskPayload {
             }
         case .externalFill: .filled
         case .quote: .quote
+        case .fx: .fxRate
         case .session: .instrumentSession
         case .reconciling: .reconciling
         case .tradingDay: .tradingDay
@@ -255,6 +256,10 @@ public enum RiskPayload {
             w.i64(ask.rawValue)
             w.bool(last != nil)
             w.i64(last?.rawValue ?? 0)
+        case .fx(let currency, let rate):
+            w.u64(currency.packedCode)
+            w.u8(currency.minorUnitExponent)
+            w.i64(rate.rawValue)
         case .session(let i, let state):
             w.u32(i.rawValue)
             w.u8(state.rawValue)
@@ -551,6 +556,13 @@ public enum RiskPayload {
             let hasLast = try r.bool("has_last")
             let last = try r.price("last")
             entry = .record(.quote(i, bid: bid, ask: ask, last: hasLast ? last : nil))
+        case .fxRate:
+            let packed = try r.u64("currency")
+            let exponent = try r.u8("currency_exponent")
+            guard let currency = Currency(packedCode: packed, minorUnitExponent: exponent) else {
+                throw r.fail("currency", "not a currency: packed code \(packed), exponent \(exponent)")
+            }
+            entry = .record(.fx(currency, rate: try r.price("rate")))
         case .instrumentSession:
             entry = .record(.session(try r.instrument(), try r.raw(SessionState.self, "state")))
         case .reconciling:

@@ -123,6 +123,7 @@ public enum RiskReplay {
             case .venue(let e): engine.apply(e, at: now)
             case .externalFill(let a, let f): engine.applyExternalFill(account: a, f, at: now)
             case .quote(let i, let bid, let ask, let last): engine.updateQuote(i, bid: bid, ask: ask, last: last, at: now)
+            case .fx(let currency, let rate): engine.updateFX(currency, rate: rate, at: now)
             case .session(let i, let s): engine.setSession(i, s)
             case .reconciling(let on): engine.isReconciling = on
             case .tradingDay: engine.beginTradingDay()

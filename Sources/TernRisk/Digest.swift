@@ -79,6 +79,25 @@ extension RiskCore {
         for p in 0..<(instrumentCount * accountCount) { positions[p].digest(into: &h) }
         for a in 0..<accountCount { accountTotals[a].digest(into: &h) }
         firmTotals.digest(into: &h)
+        // Foreign currencies (none in a single-currency book, whose digests stay as they were).
+        if foreignCount > 0 {
+            h.add(fxHeld)
+            for c in 1...foreignCount {
+                let fx = fxRates[c]
+                h.add(fx.currency.packedCode)
+                h.add(fx.rate)
+                h.add(fx.stamp)
+                h.add(fx.known)
+            }
+            for k in 0..<(accountCount * (foreignCount + 1)) {
+                for field in MoneyField.allCases {
+                    for v in [buckets[k].native[field], buckets[k].converted[field]] {
+                        h.add(UInt64(truncatingIfNeeded: v))
+                        h.add(UInt64(truncatingIfNeeded: v >> 64))
+                    }
+                }
+            }
+        }
         firmSubmit.digest(into: &h)
         firmModify.digest(into: &h)
         firmCancel.digest(into: &h)

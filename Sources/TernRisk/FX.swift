@@ -213,6 +213,8 @@ extension RiskCore {
     /// A new trading day: the P&L parts of the buckets restart with the totals'.
     mutating func resetForeignDay() {
         guard foreignCount > 0 else { return }
+        // The held set restarts with the currencies still in use (a position or a working order).
+        fxHeld = 0
         for a in 0..<accountCount {
             for c in 1...foreignCount {
                 let b = buckets + a * (foreignCount + 1) + c
@@ -220,6 +222,7 @@ extension RiskCore {
                     b.pointee.native[field] = 0
                     b.pointee.converted[field] = 0
                 }
+                if b.pointee.native.workingNotional != 0 || b.pointee.native.markValue != 0 { fxHeld |= 1 << UInt64(c) }
             }
         }
     }

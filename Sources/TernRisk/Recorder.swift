@@ -49,6 +49,8 @@ public enum RiskRecord: Hashable, Sendable {
     /// A fill passed to `applyExternalFill`.
     case externalFill(AccountID, Fill)
     case quote(InstrumentID, bid: Price, ask: Price, last: Price?)
+    /// A rate passed to `updateFX` (firm-currency units per unit of the currency).
+    case fx(Currency, rate: Price)
     case session(InstrumentID, SessionState)
     case reconciling(Bool)
     case tradingDay

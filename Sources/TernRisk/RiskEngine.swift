@@ -287,6 +287,36 @@ public final class RiskEngine {
         if recording { coldEmit(.quote(instrument, bid: bid, ask: ask, last: last), now) }
     }
 
+    /// A new FX rate: `rate` firm-currency units per one unit of `currency` (at 10^-9, as a
+    /// `Price`), observed at `now`. Every account's positions and working orders in that currency
+    /// are revalued at once and the daily-loss triggers run. A rate that is not positive makes the
+    /// currency's rate unknown, so orders that depend on it are denied until a good one arrives.
+    /// Returns false, changing nothing, for a currency no instrument is quoted in (or the firm's).
+    @discardableResult
+    public func updateFX(_ currency: Currency, rate: Price, at now: Timestamp) -> Bool {
+        guard let c = (1..<(core.pointee.foreignCount + 1)).first(where: { core.pointee.fxRates[$0].currency == currency }) else {
+            return false
+        }
+        let t = prologue(now)
+        core.pointee.updateFX(c, rate: rate.rawValue, t)
+        if recording { coldEmit(.fx(currency, rate: rate), now) }
+        return true
+    }
+
+    /// The currencies instruments are quoted in other than the firm's, in order of first appearance.
+    public var foreignCurrencies: [Currency] {
+        (0..<core.pointee.foreignCount).map { core.pointee.fxRates[$0 + 1].currency }
+    }
+
+    /// The last good rate of a foreign currency and when it was given; nil when there is none.
+    public func fxRate(_ currency: Currency) -> (rate: Price, time: Timestamp)? {
+        for c in 1..<(core.pointee.foreignCount + 1) where core.pointee.fxRates[c].currency == currency {
+            let fx = core.pointee.fxRates[c]
+            return fx.known ? (Price(rawValue: fx.rate), Timestamp(rawValue: fx.stamp)) : nil
+        }
+        return nil
+    }
+
     /// Sets an instrument's session state (halts and closes refuse new orders; pre-open and
     /// auctions use the auction band).
     public func setSession(_ instrument: InstrumentID, _ state: SessionState) {

@@ -5,6 +5,7 @@
 // of each area. scripts/check-c-abi.sh runs it.
 #include "../../include/tern.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ _Static_assert(sizeof(tern_instrument_limits_t) == 232, "tern_instrument_limits_
 _Static_assert(sizeof(tern_account_limits_t) == 128, "tern_account_limits_t");
 _Static_assert(sizeof(tern_strategy_limits_t) == 80, "tern_strategy_limits_t");
 _Static_assert(sizeof(tern_risk_config_t) == 176, "tern_risk_config_t");
+_Static_assert(offsetof(tern_risk_config_t, fx_max_age_ms) == 20, "fx_max_age_ms took the place of reserved bytes");
 _Static_assert(sizeof(tern_risk_decision_t) == 48, "tern_risk_decision_t");
 _Static_assert(sizeof(tern_kill_scope_t) == 8, "tern_kill_scope_t");
 _Static_assert(sizeof(tern_position_t) == 128, "tern_position_t");

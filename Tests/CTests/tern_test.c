@@ -199,6 +199,37 @@ static void test_risk(void) {
     EXPECT(strstr(tern_last_error(), "instruments[0]") != NULL);
     EXPECT_OK(tern_risk_create(&config, &risk));
 
+    {
+        /* FX: the same future quoted in EUR in the USD book. */
+        tern_instrument_limits_t eur_es = es;
+        snprintf(eur_es.instrument.currency, sizeof eur_es.instrument.currency, "EUR");
+        eur_es.instrument.currency_exponent = 2;
+        tern_risk_config_t fx_config = config;
+        fx_config.instruments = &eur_es;
+        tern_risk_t *fx = NULL;
+        EXPECT(tern_risk_create(&fx_config, &fx) == TERN_E_INVALID && fx == NULL);
+        EXPECT(strstr(tern_last_error(), "fx_max_age") != NULL);
+        fx_config.fx_max_age_ms = 10000;
+        EXPECT_OK(tern_risk_create(&fx_config, &fx));
+        int64_t t = INT64_C(1767225600000000000);
+        EXPECT_OK(tern_risk_update_quote(fx, 0, px("4500.00"), px("4500.25"), 0, t));
+        tern_order_t fo = make_order(1, TERN_SIDE_BUY, "4500.00", 2, t);
+        tern_risk_decision_t fd;
+        EXPECT_OK(tern_risk_check(fx, &fo, t, &fd));
+        EXPECT(!fd.accepted && fd.reason == TERN_REJECT_FX_RATE_UNAVAILABLE);
+        EXPECT(strcmp(tern_reject_reason_name(fd.reason), "FX_RATE_UNAVAILABLE") == 0);
+        EXPECT(tern_risk_update_fx(fx, "JPY", px("0.0067"), t) == TERN_E_NOT_FOUND);
+        EXPECT(tern_risk_update_fx(fx, NULL, px("1.1"), t) == TERN_E_NULL);
+        EXPECT_OK(tern_risk_update_fx(fx, "EUR", px("1.1"), t));
+        EXPECT_OK(tern_risk_check(fx, &fo, t, &fd));
+        EXPECT(fd.accepted);
+        /* 11 seconds later the rate is stale (fx_max_age 10 s), though the quote is refreshed. */
+        EXPECT_OK(tern_risk_update_quote(fx, 0, px("4500.00"), px("4500.25"), 0, t + INT64_C(11000000000)));
+        EXPECT_OK(tern_risk_check(fx, &fo, t + INT64_C(11000000000), &fd));
+        EXPECT(!fd.accepted && fd.reason == TERN_REJECT_FX_RATE_UNAVAILABLE && fd.value.lo == UINT64_C(11000000000));
+        tern_risk_free(fx);
+    }
+
     uint32_t id = 99;
     EXPECT_OK(tern_risk_lookup(risk, TERN_NAME_INSTRUMENT, "ESZ6", &id));
     EXPECT(id == 0);

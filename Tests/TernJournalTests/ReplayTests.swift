@@ -328,6 +328,7 @@ struct RiskWorkload {
             .externalFill(AccountID(rawValue: 9), f),
             .quote(InstrumentID(rawValue: 1), bid: Price(rawValue: -3), ask: Price(rawValue: 4), last: nil),
             .quote(InstrumentID(rawValue: 1), bid: Price(rawValue: 3), ask: Price(rawValue: 4), last: Price(rawValue: 3)),
+            .fx(.eur, rate: Price(rawValue: 1_083_500_000)), .fx(try! Currency(code: "USDC", minorUnitExponent: 6), rate: Price(rawValue: -1)),
             .session(InstrumentID(rawValue: 1), .auction), .reconciling(true), .reconciling(false), .tradingDay,
             .enabled(StrategyID(rawValue: 2), false, operator: "alice"),
             .event(.tripped(scope: .side(InstrumentID(rawValue: 1), .sell), cause: .journalFailure, actor: "soc ✓", reason: String(repeating: "é", count: 3000), at: Timestamp(rawValue: 5), lastApprovedSequence: 17, cancels: 4), .external),
@@ -349,7 +350,7 @@ struct RiskWorkload {
         }
         // The 3000 "é" (6000 bytes) are cut at 4096 bytes, on a character boundary.
         var expected = records
-        expected[23] = .event(.tripped(scope: .side(InstrumentID(rawValue: 1), .sell), cause: .journalFailure, actor: "soc ✓", reason: String(repeating: "é", count: 2048), at: Timestamp(rawValue: 5), lastApprovedSequence: 17, cancels: 4), .external)
+        expected[25] = .event(.tripped(scope: .side(InstrumentID(rawValue: 1), .sell), cause: .journalFailure, actor: "soc ✓", reason: String(repeating: "é", count: 2048), at: Timestamp(rawValue: 5), lastApprovedSequence: 17, cancels: 4), .external)
         #expect(back.count == expected.count)
         for (a, b) in zip(back, expected) { #expect(a == b) }
     }
