@@ -52,6 +52,17 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "RiskBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "TernCore", package: "tern"),
+                .product(name: "TernRisk", package: "tern"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "RiskBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "price-compare",
             dependencies: [
                 "BenchSupport",
