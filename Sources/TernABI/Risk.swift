@@ -499,7 +499,7 @@ public func tern_risk_update_fx(_ risk: OpaquePointer?, _ currency: UnsafePointe
     withRisk(risk) { h in
         guard let currency else { return fail(TERN_E_NULL, "tern_risk_update_fx: currency is NULL") }
         let code = String(cString: currency)
-        guard let c = h.risk.foreignCurrencies.first(where: { $0.code == code }) else {
+        guard let c = h.risk.foreignCurrency(code: code) else {
             return fail(TERN_E_NOT_FOUND, "tern_risk_update_fx: no instrument is quoted in \(String(reflecting: code)) (other than the firm currency)")
         }
         h.risk.updateFX(c, rate: Price(rawValue: rate), at: Timestamp(rawValue: now_ns))

@@ -91,10 +91,8 @@ extension RiskCore {
             }
             for k in 0..<(accountCount * (foreignCount + 1)) {
                 for field in MoneyField.allCases {
-                    for v in [buckets[k].native[field], buckets[k].converted[field]] {
-                        h.add(UInt64(truncatingIfNeeded: v))
-                        h.add(UInt64(truncatingIfNeeded: v >> 64))
-                    }
+                    h.add(buckets[k].native[field])
+                    h.add(buckets[k].converted[field])
                 }
             }
         }

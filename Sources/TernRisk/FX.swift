@@ -19,15 +19,6 @@ import TernCore
 // Fail closed: an order is denied (`fx_rate_unavailable`) when its own currency, or any foreign
 // currency the firm has held during the day, has no rate or one older than `FirmLimits.fxMaxAge`.
 
-/// The money sums a bucket keeps (the money fields of `ExposureTotals`).
-struct MoneyTotals {
-    var workingNotional: Int128 = 0
-    var markValue: Int128 = 0
-    var realized: Int128 = 0
-    var fees: Int128 = 0
-    var unrealizedChange: Int128 = 0
-}
-
 /// Which money sum an event changes.
 enum MoneyField: CaseIterable {
     case workingNotional, markValue, realized, fees, unrealizedChange
@@ -41,7 +32,8 @@ enum MoneyField: CaseIterable {
     }
 }
 
-extension MoneyTotals {
+extension ExposureTotals {
+    /// One money sum (a bucket keeps the same fields in its currency; the counts stay 0 there).
     @inline(__always)
     subscript(_ field: MoneyField) -> Int128 {
         get {
@@ -65,19 +57,6 @@ extension MoneyTotals {
     }
 }
 
-extension ExposureTotals {
-    @inline(__always)
-    mutating func add(_ field: MoneyField, _ d: Int128) {
-        switch field {
-        case .workingNotional: workingNotional &+= d
-        case .markValue: markValue &+= d
-        case .realized: realized &+= d
-        case .fees: fees &+= d
-        case .unrealizedChange: unrealizedChange &+= d
-        }
-    }
-}
-
 /// One foreign currency's rate.
 struct FXRate {
     var currency: Currency
@@ -89,8 +68,8 @@ struct FXRate {
 
 /// Per (account, foreign currency): the sums in that currency and their last conversions.
 struct CurrencyBucket {
-    var native = MoneyTotals()
-    var converted = MoneyTotals()
+    var native = ExposureTotals()
+    var converted = ExposureTotals()
 }
 
 /// The most foreign currencies one engine takes (the held set is a 64-bit mask; index 0 is the
@@ -125,8 +104,8 @@ extension RiskCore {
     mutating func addMoney(_ a: Int, instrument i: Int, _ field: MoneyField, _ d: Int128) {
         let c = Int(hot[i].currency)
         if c == 0 {
-            accountTotals[a].add(field, d)
-            firmTotals.add(field, d)
+            accountTotals[a][field] &+= d
+            firmTotals[field] &+= d
         } else {
             addForeign(a, c, field, d)
         }
@@ -152,8 +131,8 @@ extension RiskCore {
         let delta = converted &- b.pointee.converted[field]
         if delta == 0 { return }
         b.pointee.converted[field] = converted
-        accountTotals[a].add(field, delta)
-        firmTotals.add(field, delta)
+        accountTotals[a][field] &+= delta
+        firmTotals[field] &+= delta
     }
 
     /// A new rate for foreign currency `c`: revalue every account's bucket, then the daily-loss
@@ -174,6 +153,11 @@ extension RiskCore {
             for a in 0..<accountCount { checkLoss(account: a, now) }
             checkFirmLoss(now)
         }
+    }
+
+    /// The index (1...foreignCount) of a foreign currency; nil for the firm's or an unused one.
+    func foreignIndex(_ currency: Currency) -> Int? {
+        (1..<(foreignCount + 1)).first { fxRates[$0].currency == currency }
     }
 
     /// The foreign currencies a new order of instrument `i` depends on all have a fresh rate; if

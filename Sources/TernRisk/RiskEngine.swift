@@ -294,9 +294,7 @@ public final class RiskEngine {
     /// Returns false, changing nothing, for a currency no instrument is quoted in (or the firm's).
     @discardableResult
     public func updateFX(_ currency: Currency, rate: Price, at now: Timestamp) -> Bool {
-        guard let c = (1..<(core.pointee.foreignCount + 1)).first(where: { core.pointee.fxRates[$0].currency == currency }) else {
-            return false
-        }
+        guard let c = core.pointee.foreignIndex(currency) else { return false }
         let t = prologue(now)
         core.pointee.updateFX(c, rate: rate.rawValue, t)
         if recording { coldEmit(.fx(currency, rate: rate), now) }
@@ -310,11 +308,14 @@ public final class RiskEngine {
 
     /// The last good rate of a foreign currency and when it was given; nil when there is none.
     public func fxRate(_ currency: Currency) -> (rate: Price, time: Timestamp)? {
-        for c in 1..<(core.pointee.foreignCount + 1) where core.pointee.fxRates[c].currency == currency {
-            let fx = core.pointee.fxRates[c]
-            return fx.known ? (Price(rawValue: fx.rate), Timestamp(rawValue: fx.stamp)) : nil
-        }
-        return nil
+        guard let c = core.pointee.foreignIndex(currency) else { return nil }
+        let fx = core.pointee.fxRates[c]
+        return fx.known ? (Price(rawValue: fx.rate), Timestamp(rawValue: fx.stamp)) : nil
+    }
+
+    /// The foreign currency whose code is `code` ("EUR"); nil if no instrument is quoted in it.
+    public func foreignCurrency(code: String) -> Currency? {
+        foreignCurrencies.first { $0.code == code }
     }
 
     /// Sets an instrument's session state (halts and closes refuse new orders; pre-open and

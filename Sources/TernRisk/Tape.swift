@@ -48,7 +48,7 @@ public enum RiskTape {
                 engine.updateQuote(try r.instrument(), bid: try r.number("bid"), ask: try r.number("ask"), last: try r.optionalNumber("last"), at: t)
             case "fx":
                 let code = try r.text("currency")
-                guard let currency = engine.foreignCurrencies.first(where: { $0.code == code }) else {
+                guard let currency = engine.foreignCurrency(code: code) else {
                     throw r.fail("currency", "\(String(reflecting: code)) is not a foreign currency of these instruments (\(engine.foreignCurrencies.map(\.code).joined(separator: " ")))")
                 }
                 engine.updateFX(currency, rate: try r.number("price"), at: t)

@@ -188,11 +188,11 @@ import TernCore
             default:
                 Self.quote(e, bid: Bool.random(using: &rng) ? "19990" : "20010.5")
             }
-            var expected = MoneyTotals()
-            var eur = MoneyTotals()
+            var expected = ExposureTotals()
+            var eur = ExposureTotals()
             for instrument in [W.es, W.btc, W.spread, Self.fdax] {
                 guard let p = e.position(account: W.acct, instrument: instrument) else { continue }
-                var into = MoneyTotals()
+                var into = ExposureTotals()
                 into.workingNotional = p.openBuyNotional + p.openSellNotional
                 into.markValue = p.markValue
                 into.realized = p.realized
