@@ -157,7 +157,9 @@ let package = Package(
         .testTarget(name: "TernInferenceTests", dependencies: ["TernInference", "TernTestSupport"]),
         .testTarget(name: "TernRiskTests", dependencies: ["TernRisk", "TernCore", "TernTestSupport"]),
         .testTarget(name: "TernMarketDataTests", dependencies: ["TernMarketData", "TernCore", "TernTestSupport"]),
-        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernAdmin", "TernCore", "TernRisk", "TernJournal", "TernMarketData", "TernTestSupport"]),
+        .testTarget(
+            name: "TernEngineTests",
+            dependencies: ["TernEngine", "TernAdmin", "TernCore", "TernRisk", "TernJournal", "TernMarketData", "TernQueues", "TernTestSupport"]),
         .testTarget(name: "TernJournalTests", dependencies: ["TernJournal", "TernCore", "TernRisk", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -741,6 +741,9 @@ typedef struct tern_engine tern_engine_t;
 #define TERN_BOOK_NONE 255
 /** The last event of a venue message: the book is consistent after it. */
 #define TERN_MARKET_END_OF_BATCH 0x01
+/** Action of the record that ends a ring feed (`[data] format = ring`): the engine's run
+ *  finishes after the events before it. Only in a ring; tern_engine_push refuses it. */
+#define TERN_MARKET_END_OF_STREAM 255
 
 /** One book event (Swift: MarketEvent). L3 books take ADD/CANCEL/MODIFY/DELETE/EXECUTE by
  *  order_id; L2 books take LEVEL (size 0 removes the level); both take CLEAR and TRADE. */

@@ -325,6 +325,7 @@ public func tern_engine_stop(_ engine: OpaquePointer?) -> tern_status_t {
     guard let engine else { return null("engine") }
     guard let h = object(engine, .engine, as: EngineHandle.self) else { return badHandle("engine") }
     h.stop.flag.store(true, ordering: .releasing)
+    (h.assembly.source as? RingSource)?.stop()  // ends a wait for the ring's producer
     return TERN_OK
 }
 

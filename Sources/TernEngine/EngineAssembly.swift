@@ -99,6 +99,9 @@ public final class EngineAssembly {
             case .itch:
                 let path = resolve(config.file!)
                 source = try ITCHSource(bytes: FeedFile.readRaw(path: path), name: "itch \(fileName(path))", symbols: symbols, sessionDate: config.sessionDate)
+            case .ring:
+                source = try RingSource(
+                    path: resolve(config.file!), bookKind: config.ringBook, instruments: symbols.count, waitNanoseconds: config.ringWaitNanoseconds)
             }
         } catch {
             throw EngineError("[data] file: \(error)")

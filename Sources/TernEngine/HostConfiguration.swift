@@ -5,7 +5,7 @@
 /// an error naming the file, line, section and key. Paths are returned as written; the host
 /// resolves them against the file's folder.
 public struct HostConfiguration: Sendable, Equatable {
-    public enum DataFormat: String, Sendable, CaseIterable { case dbn, binance, bybit, itch, synthetic }
+    public enum DataFormat: String, Sendable, CaseIterable { case dbn, binance, bybit, itch, ring, synthetic }
     public enum ThreadMode: String, Sendable, CaseIterable { case auto, single, threaded }
 
     // [data]
@@ -20,6 +20,10 @@ public struct HostConfiguration: Sendable, Equatable {
     /// The session date of an ITCH file (its times are since midnight): nanoseconds since the
     /// epoch at that midnight, UTC. `[data] date = YYYY-MM-DD`.
     public var sessionDate: Int64 = 0
+    /// `format = ring`: the book the producer's events build (`[data] book = l3 | l2`) and how
+    /// long to wait for the producer to create and format the ring (`[data] wait = 5s`).
+    public var ringBook: BookKind = .l3
+    public var ringWaitNanoseconds: Int64 = 0
 
     // [risk]
     public var limits: String? = nil
@@ -125,6 +129,15 @@ public struct HostConfiguration: Sendable, Equatable {
             case ("data", "date"):
                 guard let days = Self.daysSinceEpoch(value) else { throw fail("expected a date YYYY-MM-DD (1970-01-01 … 2199-12-31), got \(String(reflecting: value))") }
                 c.sessionDate = days * 86_400_000_000_000
+            case ("data", "book"):
+                switch value {
+                case "l3": c.ringBook = .l3
+                case "l2": c.ringBook = .l2
+                default: throw fail("expected l3 or l2, got \(String(reflecting: value))")
+                }
+            case ("data", "wait"):
+                guard let ns = Self.duration(value) else { throw fail("expected a duration such as 5s, 500ms or 0, got \(String(reflecting: value))") }
+                c.ringWaitNanoseconds = ns
             case ("risk", "limits"): c.limits = try path()
             case ("risk", "instruments"): c.instruments = try path()
             case ("risk", "account"): c.account = value

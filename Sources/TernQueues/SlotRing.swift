@@ -78,7 +78,6 @@ public struct SlotRing: @unchecked Sendable {
         // Safe: every write below lies in the first `dataOffset` bytes, which `memory` holds.
         UnsafeMutableRawBufferPointer(start: start, count: Layout.dataOffset).initializeMemory(as: UInt8.self, repeating: 0)
         let slotCount = _powerOfTwo(atLeast: capacity)
-        start.storeBytes(of: Layout.magic.littleEndian, toByteOffset: Layout.magicOffset, as: UInt32.self)
         start.storeBytes(of: Layout.version.littleEndian, toByteOffset: Layout.versionOffset, as: UInt16.self)
         start.storeBytes(of: UInt16(Layout.dataOffset).littleEndian, toByteOffset: Layout.headerSizeOffset, as: UInt16.self)
         start.storeBytes(of: UInt32(slotSize).littleEndian, toByteOffset: Layout.slotSizeOffset, as: UInt32.self)
@@ -87,6 +86,10 @@ public struct SlotRing: @unchecked Sendable {
         for offset in [Layout.tailOffset, Layout.headOffset] {
             (start + offset).bindMemory(to: Atomic<UInt64>.self, capacity: 1).initialize(to: Atomic(0))
         }
+        // The magic goes last, after a release fence: a process attaching while another formats
+        // sees either no magic (and retries) or a whole header.
+        atomicMemoryFence(ordering: .releasing)
+        start.storeBytes(of: Layout.magic.littleEndian, toByteOffset: Layout.magicOffset, as: UInt32.self)
         self.init(base: start, slotSize: slotSize, capacity: capacity, slotCount: slotCount)
     }
 
@@ -101,6 +104,7 @@ public struct SlotRing: @unchecked Sendable {
         func field<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T { T(littleEndian: start.load(fromByteOffset: offset, as: T.self)) }
         let magic = field(Layout.magicOffset, UInt32.self)
         guard magic == Layout.magic else { throw .badHeader(field: "magic", offset: Layout.magicOffset, value: UInt64(magic)) }
+        atomicMemoryFence(ordering: .acquiring)  // pairs with the formatter's fence before the magic
         let version = field(Layout.versionOffset, UInt16.self)
         guard version == Layout.version else { throw .badHeader(field: "version", offset: Layout.versionOffset, value: UInt64(version)) }
         let headerSize = field(Layout.headerSizeOffset, UInt16.self)

@@ -1,7 +1,7 @@
 /*
  * Tests of the C ABI from C: every area of include/tern.h, its error paths, real models against
  * their libraries' predictions (../shared/models), a ring shared by two processes, a journal on
- * disk and an engine driven by a C strategy and gateway. scripts/check-c-abi.sh builds it with
+ * disk, an engine driven by a C strategy and gateway, and an engine fed by a C producer process. scripts/check-c-abi.sh builds it with
  * -Wall -Wextra -Werror -pedantic, links it against libtern.so and libtern.a, and runs it also
  * under AddressSanitizer and UndefinedBehaviorSanitizer.
  *
@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -825,6 +828,128 @@ static void test_engine_run(void) {
     EXPECT(strstr(tern_last_error(), "nonexistent") != NULL);
 }
 
+/* MARK: An engine fed by a C producer process through a shared ring ([data] format = ring) */
+
+/* The producer: formats the ring under a temporary name, renames it into place (so the engine
+ * never sees a half-made file), pushes `messages` two-sided quotes for instrument 0 (ESH4), then
+ * one bad record if asked, then END_OF_STREAM. */
+static int produce_ring_feed(const char *path, int messages, int bad_record) {
+    char temporary[256];
+    snprintf(temporary, sizeof temporary, "%s.tmp", path);
+    size_t bytes = 0;
+    if (tern_spsc_ring_memory_size(sizeof(tern_market_event_t), 512, &bytes) != TERN_OK) return 10;
+    int fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, (off_t)bytes) != 0) return 11;
+    void *memory = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (memory == MAP_FAILED) return 12;
+    tern_spsc_ring_t *ring = NULL;
+    if (tern_spsc_ring_format(memory, bytes, sizeof(tern_market_event_t), 512, &ring) != TERN_OK) return 13;
+    if (rename(temporary, path) != 0) return 14;
+    int64_t t = INT64_C(1703500000000000000);
+    tern_price_t bid = INT64_C(4500) * TERN_PRICE_SCALE, tick = TERN_PRICE_SCALE / 4;
+    for (int i = 0; i < messages; i++) {
+        uint64_t id = 10 + 2 * (uint64_t)i;
+        bid += (i % 7 < 3) ? tick : -tick;
+        t += 1000000;
+        tern_market_event_t e[4];
+        memset(e, 0, sizeof e);
+        e[0].action = TERN_MARKET_ADD, e[0].side = TERN_BOOK_BID, e[0].order_id = id, e[0].price = bid;
+        e[0].size = (1 + i % 5) * TERN_QUANTITY_SCALE, e[0].exchange_time_ns = t;
+        e[1].action = TERN_MARKET_ADD, e[1].side = TERN_BOOK_ASK, e[1].order_id = id + 1, e[1].price = bid + tick;
+        e[1].size = (1 + i % 3) * TERN_QUANTITY_SCALE, e[1].exchange_time_ns = t, e[1].flags = TERN_MARKET_END_OF_BATCH;
+        e[2].action = TERN_MARKET_DELETE, e[2].side = TERN_BOOK_BID, e[2].order_id = id - 8, e[2].exchange_time_ns = t;
+        e[3].action = TERN_MARKET_DELETE, e[3].side = TERN_BOOK_ASK, e[3].order_id = id - 7, e[3].exchange_time_ns = t;
+        e[3].flags = TERN_MARKET_END_OF_BATCH;
+        for (int k = 0; k < (i > 4 ? 4 : 2); k++)
+            while (tern_spsc_ring_push(ring, &e[k], sizeof e[k]) == TERN_E_FULL) sched_yield();
+    }
+    tern_market_event_t end;
+    memset(&end, 0, sizeof end);
+    if (bad_record) {
+        end.action = 42; /* not a TERN_MARKET_* code */
+        end.flags = TERN_MARKET_END_OF_BATCH;
+        while (tern_spsc_ring_push(ring, &end, sizeof end) == TERN_E_FULL) sched_yield();
+    }
+    end.action = TERN_MARKET_END_OF_STREAM;
+    while (tern_spsc_ring_push(ring, &end, sizeof end) == TERN_E_FULL) sched_yield();
+    tern_spsc_ring_free(ring);
+    munmap(memory, bytes);
+    return 0;
+}
+
+static tern_book_top_t ring_last_top;
+static void ring_on_market(void *user_data, tern_engine_t *engine, const tern_book_top_t *top) {
+    ring_last_top = *top;
+    on_market(user_data, engine, top);
+}
+
+static void test_engine_ring_feed(void) {
+    for (int bad = 0; bad <= 1; bad++) {
+        char ring_path[128], config_path[] = "/tmp/tern-c-ring-XXXXXX.conf", config[3 * PATH_MAX], repo[PATH_MAX];
+        EXPECT(realpath(repo_dir, repo) != NULL); /* the config's paths are read from its own folder */
+        snprintf(ring_path, sizeof ring_path, "/dev/shm/tern-c-ring-%d-%d", (int)getpid(), bad);
+        unlink(ring_path);
+        int fd = mkstemps(config_path, 5);
+        EXPECT(fd >= 0);
+        snprintf(config, sizeof config,
+                 "[data]\nformat = ring\nfile = %s\nsymbol = ESH4\nwait = 20s\n\n"
+                 "[risk]\nlimits = %s/examples/engine/limits.conf\ninstruments = %s/examples/engine/instruments.csv\n\n"
+                 "[threads]\nmode = threaded\nfeed_cpu = none\nengine_cpu = none\ngateway_cpu = none\njournal_cpu = none\n",
+                 ring_path, repo, repo);
+        EXPECT(write(fd, config, strlen(config)) == (ssize_t)strlen(config));
+        close(fd);
+        const int messages = 20000;
+        pid_t child = fork();
+        if (child == 0) _exit(produce_ring_feed(ring_path, messages, bad));
+        tern_engine_t *engine = NULL;
+        EXPECT_OK(tern_engine_create(config_path, &engine)); /* waits for the producer's ring */
+        if (engine == NULL) {
+            kill(child, SIGKILL);
+            waitpid(child, NULL, 0);
+            continue;
+        }
+        harness_t h;
+        memset(&h, 0, sizeof h);
+        tern_strategy_t strategy;
+        memset(&strategy, 0, sizeof strategy);
+        strategy.struct_size = sizeof strategy;
+        strategy.on_market = ring_on_market;
+        EXPECT_OK(tern_engine_set_strategy(engine, &strategy, &h));
+        tern_engine_counters_t c;
+        tern_status_t status = tern_engine_run(engine, &c);
+        int child_status = 0;
+        EXPECT(waitpid(child, &child_status, 0) == child && WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0);
+        uint64_t events = 4 * (uint64_t)messages - 10, batches = 2 * (uint64_t)messages - 5;
+        EXPECT(c.events == events && h.markets == (int)batches);
+        if (bad) {
+            EXPECT(status == TERN_E_PARSE);
+            EXPECT(strstr(tern_last_error(), "action 42 is not a TERN_MARKET_* code") != NULL);
+        } else {
+            EXPECT_OK(status);
+            /* The last quote: message i > 4 deletes the orders of message i - 4, which leaves
+             * those of the first and the last four messages; the best bid is the highest of
+             * their bids and the best ask the lowest of their asks (each a tick above its bid;
+             * the walk crosses the book, which an L3 book keeps as the venue sent it). */
+            tern_price_t bid = INT64_C(4500) * TERN_PRICE_SCALE, best_bid = 0, best_ask = INT64_MAX;
+            for (int i = 0; i < messages; i++) {
+                bid += (i % 7 < 3) ? TERN_PRICE_SCALE / 4 : -TERN_PRICE_SCALE / 4;
+                if (i == 0 || i >= messages - 4) {
+                    if (bid > best_bid) best_bid = bid;
+                    if (bid + TERN_PRICE_SCALE / 4 < best_ask) best_ask = bid + TERN_PRICE_SCALE / 4;
+                }
+            }
+            EXPECT(ring_last_top.instrument_id == 0 && ring_last_top.bid_price == best_bid && ring_last_top.ask_price == best_ask);
+            if (ring_last_top.bid_price != best_bid || ring_last_top.ask_price != best_ask)
+                fprintf(stderr, "ring top: bid %lld ask %lld, expected %lld %lld\n", (long long)ring_last_top.bid_price,
+                        (long long)ring_last_top.ask_price, (long long)best_bid, (long long)best_ask);
+        }
+        tern_engine_free(engine);
+        unlink(config_path);
+        unlink(ring_path);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s SHARED_MODELS_DIR REPOSITORY_DIR\n", argv[0]);
@@ -843,6 +968,7 @@ int main(int argc, char **argv) {
     test_journal();
     test_engine_push();
     test_engine_run();
+    test_engine_ring_feed();
     printf("C ABI tests: %d checks, %d failures\n", checks, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -54,7 +54,10 @@ struct ConfigTests {
     @Test(
         "a bad configuration is rejected with a message naming the field",
         arguments: [
-            ("[data]\nformat = csv\n", "[data] format", "expected one of dbn, binance, bybit, itch, synthetic"),
+            ("[data]\nformat = csv\n", "[data] format", "expected one of dbn, binance, bybit, itch, ring, synthetic"),
+            ("[data]\nbook = l1\n", "[data] book", "expected l3 or l2"),
+            ("[data]\nwait = soon\n", "[data] wait", "expected a duration"),
+            ("[data]\nformat = ring\n", "[data] file", "required for format ring"),
             ("[data]\ndate = 2023-02-29\n", "[data] date", "expected a date"),
             ("[data]\ndate = 24/12/2010\n", "[data] date", "expected a date"),
             ("[admin]\nhold = -1\n", "[admin] hold", "0 to 86400"),
