@@ -38,10 +38,10 @@ flags=(-c release -Xswiftc -enable-testing --sanitize=thread --scratch-path .bui
 echo "== tsan: build (release, -enable-testing, --sanitize=thread, .build-tsan)"
 swift build --build-tests "${flags[@]}" > "$tmp/build.out" 2>&1 || true
 grep -E "error|warning: |Build" "$tmp/build.out" || true
-echo "== tsan: TernQueues and kill-switch tests"
+echo "== tsan: TernQueues, RingSource and kill-switch tests"
 set +e +o pipefail
 swift test --skip-build --disable-xctest "${flags[@]}" \
-    --filter "SPSCRing|MPSCRing|BroadcastRing|ByteRing|KillSwitchTests|replayRebuildsTheLiveState" "$@" > "$tmp/tsan.out" 2>&1
+    --filter "SPSCRing|MPSCRing|BroadcastRing|ByteRing|SlotRing|RingSource|KillSwitchTests|replayRebuildsTheLiveState" "$@" > "$tmp/tsan.out" 2>&1
 status=$?
 set -e -o pipefail
 grep -E "ThreadSanitizer|SUMMARY|✘|Test run with" "$tmp/tsan.out" || true

@@ -4,6 +4,7 @@ import TernCore
 import TernEngine
 import TernMarketData
 import TernQueues
+import TernTestSupport
 
 /// A ring in a shared file, formatted and fed the way a C producer does it (tern_spsc_ring_format
 /// and 40-byte tern_market_event_t records), read back through `RingSource`.
@@ -100,6 +101,35 @@ struct RingSourceTests {
         batch.removeAll()
         let error = #expect(throws: FeedError.self) { _ = try source.next(into: &batch) }
         #expect(error?.message == message && error?.kind == .malformed && error?.offset == 1)
+    }
+
+    @Test("20,000 random records: each is an event or a precise error, never a trap")
+    func fuzzRecords() throws {
+        var rng = SplitMix64(seed: 0x7E57_0009)
+        var events = 0, errors = 0
+        for round in 0..<20 {
+            let file = try RingFile(capacity: 1024)
+            for _ in 0..<1000 {
+                var r = RingFile.record(UInt8(truncatingIfNeeded: rng.next() % 10), side: [0, 1, 255, 3][Int(rng.next() % 4)], flags: rng.next() % 8 == 0 ? 0x40 : 1)
+                for _ in 0..<Int(rng.next() % 3) { r[Int(rng.next() % 40)] = UInt8(truncatingIfNeeded: rng.next()) }
+                file.push(rng.next() % 50 == 0 ? Array(r.prefix(Int(rng.next() % 40))) : r)
+            }
+            file.push(RingFile.record(RingSource.endOfStream))
+            let source = try RingSource(path: file.path, bookKind: .l3, instruments: 3)
+            var batch = MarketEventBatch()
+            while true {
+                batch.removeAll()
+                do {
+                    guard try source.next(into: &batch) else { break }
+                    events += batch.count
+                } catch {
+                    #expect(error.message.hasPrefix("record \(error.offset): ") && error.kind == .malformed, "round \(round)")
+                    errors += 1
+                    break
+                }
+            }
+        }
+        #expect(events > 0 && errors > 0)
     }
 
     @Test("a missing file, a file that is not a ring, and slots too small for a record are refused")
