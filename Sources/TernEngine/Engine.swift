@@ -104,6 +104,10 @@ public struct EngineOptions: Sendable {
 /// deterministic. Latency is measured separately, on the monotonic clock: from the moment the
 /// feed thread handed on the event that caused an order to the moment the engine hands that
 /// order to the gateway thread (`tickToOrder`, nanoseconds).
+///
+/// One thread owns an engine, so its stored fields (and those of the books, the sample strategy,
+/// the simulated venue's engine side and the sources) are `@exclusivity(unchecked)`: the runtime
+/// checks cost about a dozen `swift_beginAccess` calls a message (docs/engine.md).
 public final class Engine {
     public let options: EngineOptions
     public let risk: RiskEngine
@@ -114,19 +118,19 @@ public final class Engine {
     /// Where requests go to the gateway thread; nil: `gateway.send` is called inline.
     let toGateway: SPSCRing<OrderRequest>?
     /// Requests handed to the gateway so far.
-    public private(set) var handedOff: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var handedOff: UInt64 = 0
     /// The exchange time of the event being handled.
-    public private(set) var now = Timestamp(rawValue: 0)
+    @exclusivity(unchecked) public private(set) var now = Timestamp(rawValue: 0)
     /// When the feed handed on the event being handled (monotonic ns; 0 if not measured).
-    var trigger: Int64 = 0
-    var nextClientOrderID: UInt64
-    var quotes: [(bid: Int64, ask: Int64)]
-    public private(set) var counters = EngineCounters()
+    @exclusivity(unchecked) var trigger: Int64 = 0
+    @exclusivity(unchecked) var nextClientOrderID: UInt64
+    @exclusivity(unchecked) var quotes: [(bid: Int64, ask: Int64)]
+    @exclusivity(unchecked) public private(set) var counters = EngineCounters()
     let latency: LatencyRecorder
     /// The operator's bridge (status, trips, resets); nil: none. Set it before the run.
-    public var control: EngineControl?
+    @exclusivity(unchecked) public var control: EngineControl?
     /// When the next status is due (monotonic ns).
-    var nextPublish: Int64 = 0
+    @exclusivity(unchecked) var nextPublish: Int64 = 0
 
     /// Tick-to-order latency of every order, cancel and replace the strategy sent (nanoseconds).
     public var tickToOrder: Histogram<UInt64> { latency.histogram }
@@ -272,17 +276,24 @@ public final class Engine {
 
     @inline(__always)
     func handOff(_ request: OrderRequest) {
+        handedOff &+= 1
         if let toGateway {
             _ = toGateway.push(request, waiting: SpinPauseWait())
+            recordTickToOrder()
         } else {
+            // A gateway on this thread: the hand-off is the call, so the clock stops before the
+            // gateway's own work (encoding, the simulated venue's matching) starts.
+            recordTickToOrder()
             gateway.send(request)
         }
-        handedOff &+= 1
-        if trigger != 0 {
-            let ns = MonotonicClock.now().rawValue &- trigger
-            latency.record(ns)
-            control?.tap(ns)
-        }
+    }
+
+    @inline(__always)
+    func recordTickToOrder() {
+        guard trigger != 0 else { return }
+        let ns = MonotonicClock.now().rawValue &- trigger
+        latency.record(ns)
+        control?.tap(ns)
     }
 
     @inline(never)
@@ -347,7 +358,7 @@ public final class Engine {
 /// The tick-to-order histogram, in a box of its own so recording does not touch the engine's
 /// other stored properties. 1 ns to 10 s at three significant digits.
 final class LatencyRecorder {
-    var histogram = LatencyRecorder.makeHistogram()
+    @exclusivity(unchecked) var histogram = LatencyRecorder.makeHistogram()
 
     static func makeHistogram() -> Histogram<UInt64> {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)

@@ -19,16 +19,16 @@ public final class MarketBook: PriceLevelBook {
     /// The level book (`kind == .l2`).
     public let l2: L2Book?
     /// The last trade's price and size (zero before the first).
-    public private(set) var lastTradePrice = Price(rawValue: 0)
-    public private(set) var lastTradeSize = Quantity(rawValue: 0)
+    @exclusivity(unchecked) public private(set) var lastTradePrice = Price(rawValue: 0)
+    @exclusivity(unchecked) public private(set) var lastTradeSize = Quantity(rawValue: 0)
     /// Trade prints seen.
-    public private(set) var trades = 0
+    @exclusivity(unchecked) public private(set) var trades = 0
     /// Events the book refused (unknown orders, capacity): counted, never fatal.
-    public private(set) var refused = 0
+    @exclusivity(unchecked) public private(set) var refused = 0
     /// The side of the order a `.replacing` delete removed, for the add that follows.
-    var replacedSide: BookSide? = nil
+    @exclusivity(unchecked) var replacedSide: BookSide? = nil
     /// Whether the feed says the book may be incomplete (before a snapshot, after a gap).
-    public private(set) var isStale = false
+    @exclusivity(unchecked) public private(set) var isStale = false
 
     public init(instrument: InstrumentID, kind: BookKind, orderCapacity: Int = 1 << 20, levelCapacity: Int = 1 << 14) {
         self.instrument = instrument

@@ -26,7 +26,7 @@ public final class RingSource: MarketDataSource {
 
     public let name: String
     public let bookKind: BookKind
-    public private(set) var recordsRead = 0
+    @exclusivity(unchecked) public private(set) var recordsRead = 0
     public var notes: [String] {
         ended ? [] : ["the ring's producer did not send TERN_MARKET_END_OF_STREAM (the run was stopped or hit max_events)"]
     }
@@ -43,7 +43,7 @@ public final class RingSource: MarketDataSource {
     /// Hand this to the thread that may stop the run: `source.stop()` there.
     public let stop = Stop()
     let scratch: UnsafeMutableRawBufferPointer
-    var ended = false
+    @exclusivity(unchecked) var ended = false
 
     /// Maps the ring in `path` and attaches to it. `waitNanoseconds` > 0: if the file does not
     /// exist yet or holds no formatted ring, keep trying that long (the producer may start after

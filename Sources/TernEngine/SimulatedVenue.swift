@@ -43,15 +43,15 @@ public final class SimulatedVenue: OrderGateway {
     let specs: [InstrumentSpec]
     /// The wire from the gateway thread to the matching engine.
     let wire: SPSCRing<OrderRequest>
-    var received: UInt64 = 0
-    var requests = FIFO<(arrival: Int64, request: OrderRequest)>()
-    var reports = FIFO<(due: Int64, event: OrderEvent)>()
-    var resting: [RestingSimOrder] = []
-    var nextOrderID: UInt64 = 1
-    var nextExecutionID: UInt64 = 1
-    var books: [MarketBook] = []
+    @exclusivity(unchecked) var received: UInt64 = 0
+    @exclusivity(unchecked) var requests = FIFO<(arrival: Int64, request: OrderRequest)>()
+    @exclusivity(unchecked) var reports = FIFO<(due: Int64, event: OrderEvent)>()
+    @exclusivity(unchecked) var resting: [RestingSimOrder] = []
+    @exclusivity(unchecked) var nextOrderID: UInt64 = 1
+    @exclusivity(unchecked) var nextExecutionID: UInt64 = 1
+    @exclusivity(unchecked) var books: [MarketBook] = []
     /// Fills made, and their quantity, by liquidity (maker, taker).
-    public private(set) var fills = (maker: 0, taker: 0)
+    @exclusivity(unchecked) public private(set) var fills = (maker: 0, taker: 0)
 
     struct RestingSimOrder {
         var clientOrderID: ClientOrderID

@@ -10,7 +10,7 @@ import Glibc
 public final class SyntheticMarket: MarketDataSource {
     public var bookKind: BookKind { .l3 }
     public let name: String
-    public private(set) var recordsRead = 0
+    @exclusivity(unchecked) public private(set) var recordsRead = 0
     public var notes: [String] { [] }
     /// The instrument the market trades (tick 0.01, lot 1, multiplier 1, USD).
     public static let symbol = "SYN"
@@ -18,15 +18,15 @@ public final class SyntheticMarket: MarketDataSource {
     let instrument: InstrumentID
     let tick: Int64 = 10_000_000  // 0.01 in 10^-9 units
     let lot: Int64 = 1_000_000_000
-    var rng: SplitMix64
+    @exclusivity(unchecked) var rng: SplitMix64
     let book = L3Book(orderCapacity: 1 << 16, levelCapacity: 1 << 12)
-    var live: [UInt64] = []
-    var nextID: UInt64 = 1
+    @exclusivity(unchecked) var live: [UInt64] = []
+    @exclusivity(unchecked) var nextID: UInt64 = 1
     /// Fair value in ticks.
-    var fair: Double = 10_000
+    @exclusivity(unchecked) var fair: Double = 10_000
     /// Exchange time (ns since the epoch): starts 2026-01-05 14:30 UTC.
-    var time: Int64 = 1_767_623_400_000_000_000
-    var started = false
+    @exclusivity(unchecked) var time: Int64 = 1_767_623_400_000_000_000
+    @exclusivity(unchecked) var started = false
 
     /// `messages` venue messages (each one to a few events), from `seed`.
     public init(messages: Int = 1_000_000, seed: UInt64 = 20_260_105, instrument: InstrumentID = InstrumentID(rawValue: 0)) {

@@ -41,13 +41,13 @@ public final class SampleStrategy: Strategy {
     let forest: QuantizedForest
     let scratch: ForestScratch
     let lot: Int64
-    public private(set) var features: MarketFeatures
-    var working: ClientOrderID? = nil
-    var workingSince = 0
-    var quietUntil = 0
+    @exclusivity(unchecked) public private(set) var features: MarketFeatures
+    @exclusivity(unchecked) var working: ClientOrderID? = nil
+    @exclusivity(unchecked) var workingSince = 0
+    @exclusivity(unchecked) var quietUntil = 0
     /// Model evaluations, and the last prediction (bps).
-    public private(set) var predictions = 0
-    public private(set) var lastPrediction = 0.0
+    @exclusivity(unchecked) public private(set) var predictions = 0
+    @exclusivity(unchecked) public private(set) var lastPrediction = 0.0
 
     public init(model: QuantizedForest, spec: InstrumentSpec, parameters: Parameters = Parameters()) throws(EngineError) {
         guard model.featureCount == MarketFeatures.count else {
