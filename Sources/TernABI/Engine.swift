@@ -1,6 +1,5 @@
 public import CTern
 import Histogram
-import Synchronization
 import TernCore
 import TernEngine
 import TernMarketData
@@ -80,11 +79,12 @@ final class CGateway: OrderGateway {
     }
 }
 
-/// Ends a replay when `tern_engine_stop` raises the flag (checked before each venue message).
+/// Ends a replay when `tern_engine_stop` raises the assembly's stop signal (checked before each
+/// venue message; a source that waits, such as `RingSource`, also checks it while waiting).
 final class StoppableSource: MarketDataSource {
     let inner: any MarketDataSource
-    let stop: StopFlag
-    init(_ inner: any MarketDataSource, _ stop: StopFlag) {
+    let stop: StopSignal
+    init(_ inner: any MarketDataSource, _ stop: StopSignal) {
         self.inner = inner
         self.stop = stop
     }
@@ -93,13 +93,9 @@ final class StoppableSource: MarketDataSource {
     var notes: [String] { inner.notes }
     var bookKind: BookKind { inner.bookKind }
     func next(into batch: inout MarketEventBatch) throws(FeedError) -> Bool {
-        if stop.flag.load(ordering: .acquiring) { return false }
+        if stop.isRaised { return false }
         return try inner.next(into: &batch)
     }
-}
-
-final class StopFlag: Sendable {
-    let flag = Atomic<Bool>(false)
 }
 
 extension tern_book_top_t {
@@ -126,7 +122,6 @@ final class EngineHandle: Handle {
     var gateway: (any OrderGateway)?
     var engine: Engine?
     var state = State.created
-    let stop = StopFlag()
     let riskHandle: RiskHandle
 
     init(_ assembly: EngineAssembly) {
@@ -308,7 +303,7 @@ public func tern_engine_run(_ engine: OpaquePointer?, _ out_counters: UnsafeMuta
         var status = TERN_OK
         do {
             let report = try EngineRunner.run(
-                source: StoppableSource(a.source, h.stop), engine: e, plan: a.plan,
+                source: StoppableSource(a.source, a.stop), engine: e, plan: a.plan,
                 maxEvents: a.configuration.maxEvents > 0 ? a.configuration.maxEvents : .max)
             if let feedError = report.feedError { status = fail(TERN_E_PARSE, "tern_engine_run: \(a.source.name): \(feedError) (the run stopped there and finished cleanly)") }
         } catch {
@@ -324,8 +319,7 @@ public func tern_engine_run(_ engine: OpaquePointer?, _ out_counters: UnsafeMuta
 public func tern_engine_stop(_ engine: OpaquePointer?) -> tern_status_t {
     guard let engine else { return null("engine") }
     guard let h = object(engine, .engine, as: EngineHandle.self) else { return badHandle("engine") }
-    h.stop.flag.store(true, ordering: .releasing)
-    (h.assembly.source as? RingSource)?.stop()  // ends a wait for the ring's producer
+    h.assembly.stop()
     return TERN_OK
 }
 

@@ -22,6 +22,9 @@ public final class EngineAssembly {
     public let account: AccountID
     public let strategyID: StrategyID
     public let source: any MarketDataSource
+    /// Stops the run from any thread: a waiting source notices at once, the C ABI's replay loop
+    /// before the next venue message.
+    public let stop = StopSignal()
     public let plan: ThreadPlan
     public let journalDirectory: String
     public let journal: RiskJournal
@@ -101,7 +104,7 @@ public final class EngineAssembly {
                 source = try ITCHSource(bytes: FeedFile.readRaw(path: path), name: "itch \(fileName(path))", symbols: symbols, sessionDate: config.sessionDate)
             case .ring:
                 source = try RingSource(
-                    path: resolve(config.file!), bookKind: config.ringBook, instruments: symbols.count, waitNanoseconds: config.ringWaitNanoseconds)
+                    path: resolve(config.file!), bookKind: config.ringBook, instruments: symbols.count, waitNanoseconds: config.ringWaitNanoseconds, stop: stop)
             }
         } catch {
             throw EngineError("[data] file: \(error)")

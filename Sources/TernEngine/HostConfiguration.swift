@@ -130,11 +130,8 @@ public struct HostConfiguration: Sendable, Equatable {
                 guard let days = Self.daysSinceEpoch(value) else { throw fail("expected a date YYYY-MM-DD (1970-01-01 … 2199-12-31), got \(String(reflecting: value))") }
                 c.sessionDate = days * 86_400_000_000_000
             case ("data", "book"):
-                switch value {
-                case "l3": c.ringBook = .l3
-                case "l2": c.ringBook = .l2
-                default: throw fail("expected l3 or l2, got \(String(reflecting: value))")
-                }
+                guard let kind = BookKind(rawValue: value) else { throw fail("expected l3 or l2, got \(String(reflecting: value))") }
+                c.ringBook = kind
             case ("data", "wait"):
                 guard let ns = Self.duration(value) else { throw fail("expected a duration such as 5s, 500ms or 0, got \(String(reflecting: value))") }
                 c.ringWaitNanoseconds = ns

@@ -2,7 +2,7 @@ public import TernCore
 public import TernMarketData
 
 /// Whether a source's events build an order-by-order book or a price-level book.
-public enum BookKind: Sendable, Hashable {
+public enum BookKind: String, Sendable, Hashable {
     /// Order by order (`L3Book`): Databento MBO, ITCH, the synthetic market.
     case l3
     /// Aggregated levels (`L2Book`): Binance and Bybit depth.

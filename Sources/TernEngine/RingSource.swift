@@ -5,6 +5,17 @@ public import TernMarketData
 public import TernQueues
 import TernSystem
 
+/// Asks a run to stop, from any thread: the sources that wait (`RingSource`) and the C ABI's
+/// `tern_engine_stop` share one per assembly (`EngineAssembly.stop`).
+public final class StopSignal: Sendable {
+    let raised = Atomic<Bool>(false)
+    public init() {}
+    /// Raises the signal. Any thread.
+    public func callAsFunction() { raised.store(true, ordering: .releasing) }
+    /// Whether it has been raised. Any thread.
+    public var isRaised: Bool { raised.load(ordering: .acquiring) }
+}
+
 /// Market events another process (or thread) writes into a shared `SlotRing`, one
 /// `tern_market_event_t` record per slot (include/tern.h): the way a C or C++ feed handler
 /// feeds a Tern engine without Swift in its code (`[data] format = ring`, docs/engine.md).
@@ -16,13 +27,15 @@ import TernSystem
 /// one ends the run with a `FeedError` naming the record, and everything before it has been handled.
 ///
 /// One consumer: this source. Waiting polls with a pause instruction and yields the CPU after a
-/// short spin, so an unpinned run does not starve the producer on a small machine; `stop()` (any
-/// thread, through the Sendable `stop` property) ends a wait.
+/// short spin (`YieldingWait`), so an unpinned run does not starve the producer on a small
+/// machine; the run's `StopSignal` (any thread) ends a wait.
 public final class RingSource: MarketDataSource {
     /// The bytes of one record (`sizeof(tern_market_event_t)`).
     public static let recordSize = 40
     /// The action code that ends the stream (`TERN_MARKET_END_OF_STREAM`).
     public static let endOfStream: UInt8 = 255
+    /// An empty ring: `pause` for 256 polls, then yield the CPU between polls.
+    static let wait = YieldingWait(spins: 256)
 
     public let name: String
     public let bookKind: BookKind
@@ -34,37 +47,24 @@ public final class RingSource: MarketDataSource {
     let ring: SlotRing
     let mapping: UnsafeMutableRawBufferPointer
     let instruments: Int
-    /// Ends a wait for records from any thread (the source itself belongs to the feed thread).
-    public final class Stop: Sendable {
-        let requested = Atomic<Bool>(false)
-        /// `next` returns false instead of waiting on. Any thread.
-        public func callAsFunction() { requested.store(true, ordering: .releasing) }
-    }
-    /// Hand this to the thread that may stop the run: `source.stop()` there.
-    public let stop = Stop()
+    /// Ends a wait for records from any thread (the source itself belongs to the feed thread):
+    /// `source.stop()`.
+    public let stop: StopSignal
     let scratch: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) var ended = false
 
     /// Maps the ring in `path` and attaches to it. `waitNanoseconds` > 0: if the file does not
     /// exist yet or holds no formatted ring, keep trying that long (the producer may start after
     /// the engine). `instruments`: the engine's instrument count; a record for another instrument
-    /// is an error.
-    public init(path: String, bookKind: BookKind, instruments: Int, waitNanoseconds: Int64 = 0, name: String? = nil) throws(FeedError) {
+    /// is an error. `stop`: the run's stop signal (EngineAssembly's), which also ends this wait.
+    public init(
+        path: String, bookKind: BookKind, instruments: Int, waitNanoseconds: Int64 = 0, name: String? = nil, stop: StopSignal = StopSignal()
+    ) throws(FeedError) {
         self.bookKind = bookKind
         self.instruments = instruments
         self.name = name ?? "ring \(path)"
-        let deadline = MonotonicClock.now().rawValue &+ max(waitNanoseconds, 0)
-        var attached: (SlotRing, UnsafeMutableRawBufferPointer)? = nil
-        while true {
-            do throws(FeedError) {
-                attached = try Self.attach(path)
-                break
-            } catch {
-                if MonotonicClock.now().rawValue >= deadline || error.kind == .unsupported { throw error }
-                usleep(1_000)
-            }
-        }
-        (ring, mapping) = attached!
+        self.stop = stop
+        (ring, mapping) = try Self.attach(path, waitingUntil: MonotonicClock.now().rawValue &+ max(waitNanoseconds, 0), stop: stop)
         guard ring.slotSize >= Self.recordSize else {
             munmap(mapping.baseAddress, mapping.count)
             throw FeedError(
@@ -77,6 +77,18 @@ public final class RingSource: MarketDataSource {
     deinit {
         munmap(mapping.baseAddress, mapping.count)
         scratch.deallocate()
+    }
+
+    /// `attach(_:)`, tried every millisecond until it succeeds, `deadline` passes or `stop`.
+    static func attach(_ path: String, waitingUntil deadline: Int64, stop: StopSignal) throws(FeedError) -> (SlotRing, UnsafeMutableRawBufferPointer) {
+        while true {
+            do throws(FeedError) {
+                return try attach(path)
+            } catch {
+                if MonotonicClock.now().rawValue >= deadline || stop.isRaised { throw error }
+                usleep(1_000)
+            }
+        }
     }
 
     /// Maps `path` shared and read-write (the consumer writes the ring's head) and attaches.
@@ -109,9 +121,9 @@ public final class RingSource: MarketDataSource {
         var idle = 0
         while true {
             guard let length = ring.tryRead(into: scratch) else {
-                if stop.requested.load(ordering: .relaxed) { return false }
+                if stop.isRaised { return false }
+                Self.wait.idle(idle)
                 idle &+= 1
-                if idle < 256 { spinPause() } else { yieldThread() }
                 continue
             }
             idle = 0

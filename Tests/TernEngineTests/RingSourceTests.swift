@@ -204,6 +204,7 @@ struct RingSourceTests {
         let parsed = try HostConfiguration.parse(config, name: "ring.conf")
         #expect(parsed.format == .ring && parsed.ringBook == .l3)
         let assembly = try EngineAssembly(parsed, base: dir, journalDirectory: dir + "/journal")
+        #expect((assembly.source as? RingSource)?.stop === assembly.stop)  // tern_engine_stop ends the ring's wait too
         let engine = try assembly.makeEngine(strategy: assembly.makeSampleStrategy(), gateway: assembly.makeSimulatedVenue())
         let messages = 5_000
         let producer = Thread {
