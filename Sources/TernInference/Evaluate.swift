@@ -176,19 +176,22 @@ extension QuantizedForest {
 
     /// Walks every tree on quantized `codes`, 8 consecutive trees in lock-step, and hands each
     /// tree's leaf node to `sink` in the library's tree order.
+    /// `table` holds the nodes, `roots` each lane's root and `bases` each group's offset into
+    /// `table` (children are relative to it; 0 for the wide layout, whose children are absolute).
     @inline(__always)
-    func walkAll<C: FixedWidthInteger & UnsignedInteger, S: LeafSink>(_ codes: UnsafePointer<C>, _ result: inout S) {
+    func walkAll<N: LaneNode, C: FixedWidthInteger & UnsignedInteger, S: LeafSink>(
+        _ table: UnsafePointer<N>, _ bases: UnsafePointer<UInt32>?, _ groupRoots: UnsafePointer<UInt32>,
+        _ codes: UnsafePointer<C>, _ result: inout S
+    ) {
         // A local copy keeps a running sum in a register instead of a load-add-store per leaf
         // through the caller's memory (a store-to-load forwarding delay on the serial sum chain).
         var sink = result
         defer { result = sink }
-        let nodes = UnsafePointer(self.nodes)
-        @inline(__always) func step(_ n: UInt32) -> UInt32 {
-            let w = nodes[Int(n)]
-            return w.child &+ (UInt16(truncatingIfNeeded: codes[Int(w.slot)]) > w.threshold ? 1 : 0)
-        }
         let full = treeCount / 8
         for g in 0..<groupCount {
+            let base = bases.map { UInt32($0[g]) } ?? 0
+            let nodes = table + Int(base)
+            @inline(__always) func step(_ n: UInt32) -> UInt32 { nodes[Int(n)].next(codes) }
             let roots = groupRoots + g &* 8
             var n0 = roots[0]
             var n1 = roots[1]
@@ -199,7 +202,7 @@ extension QuantizedForest {
             var n6 = roots[6]
             var n7 = roots[7]
             // Until the earliest step at which every lane could be on a leaf: no checks.
-            var s = groupCheckFrom[g]
+            var s = groupPrefix[g]
             while s > 0 {
                 n0 = step(n0)
                 n1 = step(n1)
@@ -211,41 +214,37 @@ extension QuantizedForest {
                 n7 = step(n7)
                 s &-= 1
             }
-            // Then stop as soon as no lane moves (a leaf is a self-loop).
-            var remaining = groupSteps[g] &- groupCheckFrom[g]
+            // Then stop as soon as no lane moves (a leaf is a self-loop). A child's index is
+            // larger than its parent's, so the lanes' sum grows until every lane is on a leaf:
+            // one compare per step instead of one per lane (no wrap: 8 × 2^26 nodes < 2^32).
+            var total = n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7
+            var remaining = groupSteps[g] &- groupPrefix[g]
             while remaining > 0 {
-                let m0 = step(n0)
-                let m1 = step(n1)
-                let m2 = step(n2)
-                let m3 = step(n3)
-                let m4 = step(n4)
-                let m5 = step(n5)
-                let m6 = step(n6)
-                let m7 = step(n7)
-                let moved = (m0 ^ n0) | (m1 ^ n1) | (m2 ^ n2) | (m3 ^ n3) | (m4 ^ n4) | (m5 ^ n5) | (m6 ^ n6) | (m7 ^ n7)
-                n0 = m0
-                n1 = m1
-                n2 = m2
-                n3 = m3
-                n4 = m4
-                n5 = m5
-                n6 = m6
-                n7 = m7
-                if moved == 0 { break }
+                n0 = step(n0)
+                n1 = step(n1)
+                n2 = step(n2)
+                n3 = step(n3)
+                n4 = step(n4)
+                n5 = step(n5)
+                n6 = step(n6)
+                n7 = step(n7)
+                let next = n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7
+                if next == total { break }
+                total = next
                 remaining &-= 1
             }
             let t = g &* 8
             if g < full {
-                sink.take(t, n0)
-                sink.take(t &+ 1, n1)
-                sink.take(t &+ 2, n2)
-                sink.take(t &+ 3, n3)
-                sink.take(t &+ 4, n4)
-                sink.take(t &+ 5, n5)
-                sink.take(t &+ 6, n6)
-                sink.take(t &+ 7, n7)
+                sink.take(t, base &+ n0)
+                sink.take(t &+ 1, base &+ n1)
+                sink.take(t &+ 2, base &+ n2)
+                sink.take(t &+ 3, base &+ n3)
+                sink.take(t &+ 4, base &+ n4)
+                sink.take(t &+ 5, base &+ n5)
+                sink.take(t &+ 6, base &+ n6)
+                sink.take(t &+ 7, base &+ n7)
             } else {
-                let lanes = (n0, n1, n2, n3, n4, n5, n6, n7)
+                let lanes = (base &+ n0, base &+ n1, base &+ n2, base &+ n3, base &+ n4, base &+ n5, base &+ n6, base &+ n7)
                 withUnsafeBytes(of: lanes) { raw in
                     let n = raw.bindMemory(to: UInt32.self)
                     for j in 0..<(treeCount &- t) { sink.take(t &+ j, n[j]) }
@@ -257,10 +256,15 @@ extension QuantizedForest {
     @inline(__always)
     func walk<S: LeafSink>(_ scratch: borrowing ForestScratch, _ sink: inout S) {
         assert(scratch.owner == ObjectIdentifier(self), "a ForestScratch made by another QuantizedForest")
-        if codeWidth == 1 {
-            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self)), &sink)
+        if let compact = compactNodes {
+            let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            walkAll(UnsafePointer(compact), UnsafePointer(groupBase), UnsafePointer(compactRoots), codes, &sink)
+        } else if codeWidth == 1 {
+            let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            walkAll(UnsafePointer(nodes), nil, UnsafePointer(groupRoots), codes, &sink)
         } else {
-            walkAll(UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt16.self)), &sink)
+            let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt16.self))
+            walkAll(UnsafePointer(nodes), nil, UnsafePointer(groupRoots), codes, &sink)
         }
     }
 
@@ -482,6 +486,23 @@ extension QuantizedForest {
                 r &+= 1
             }
         }
+    }
+}
+
+/// A node of the single-row walk: the next node for a row's codes (itself, for a leaf).
+protocol LaneNode: BitwiseCopyable {
+    func next<C: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafePointer<C>) -> UInt32
+}
+
+extension PackedNode: LaneNode {
+    @inline(__always) func next<C: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafePointer<C>) -> UInt32 {
+        child &+ (UInt16(truncatingIfNeeded: codes[Int(slot)]) > threshold ? 1 : 0)
+    }
+}
+
+extension CompactNode: LaneNode {
+    @inline(__always) func next<C: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafePointer<C>) -> UInt32 {
+        UInt32(child) &+ (UInt8(truncatingIfNeeded: codes[Int(slot)]) > threshold ? 1 : 0)
     }
 }
 

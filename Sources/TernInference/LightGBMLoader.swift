@@ -263,7 +263,16 @@ enum LightGBMLoader {
             node.right = try nodeIndex(rights[i], from: i)
             nodes.append(node)
         }
-        for j in 0..<numLeaves { nodes.append(.leaf(leafValues[j], id: Int32(j))) }
+        // Optional: the training rows per leaf (older files and hand-written ones may lack it).
+        var counts: [Double]? = nil
+        if section.values["leaf_count"] != nil {
+            counts = try list("leaf_count", count: numLeaves) { Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil } }
+        }
+        for j in 0..<numLeaves {
+            var leaf = TreeNode.leaf(leafValues[j], id: Int32(j))
+            leaf.cover = counts?[j] ?? 0
+            nodes.append(leaf)
+        }
         return Tree(nodes: nodes, output: output)
     }
 }

@@ -16,7 +16,14 @@
 /// with the largest threshold, so walking past it is harmless and 8 trees can advance in lock-step
 /// without a data-dependent branch; a group of 8 stops once none of them moves. Groups are
 /// consecutive trees, so each group's leaves are summed in the library's own tree order as soon as it
-/// finishes.
+/// finishes. When codes are one byte, slots at most 256 and each group's nodes fewer than 2^16, the
+/// single-row walk reads a 4-byte copy of the nodes instead (`CompactNode`, children relative to the
+/// group), half the cache lines for the same path.
+///
+/// **Schedule.** A group walks a number of steps without looking, then checks after each step
+/// whether a lane still moved. The prefix comes from the trees' own training statistics (LightGBM
+/// `leaf_count`, XGBoost `sum_hessian`): long enough that the exit branch is usually right the
+/// first time it is tested, because a mispredicted exit costs more than a step.
 public final class QuantizedForest: @unchecked Sendable {
     /// How leaf values are stored and summed.
     public enum LeafMode: Sendable, Equatable {
@@ -66,12 +73,19 @@ public final class QuantizedForest: @unchecked Sendable {
     let treeDepth: UnsafeMutablePointer<UInt32>
     /// Single-row schedule: groups of 8 consecutive trees (library order, so leaves can be summed as
     /// soon as a group finishes); per group the roots (the dummy leaf 0 for padding lanes), the step
-    /// count (deepest tree) and the step before which no lane can have finished (the largest of the
-    /// trees' shallowest leaf depths): walking stops early once every lane sits on a leaf.
+    /// count (deepest tree) and the unchecked prefix (see `bestPrefix`): after it, walking stops
+    /// as soon as every lane sits on a leaf.
     let groupCount: Int
     let groupRoots: UnsafeMutablePointer<UInt32>
     let groupSteps: UnsafeMutablePointer<UInt32>
-    let groupCheckFrom: UnsafeMutablePointer<UInt32>
+    let groupPrefix: UnsafeMutablePointer<UInt32>
+    /// The 4-byte layout of the same nodes (`compactNodes`, or nil when the model does not fit
+    /// it): children relative to their group's first node (`groupBase`), lanes' roots likewise
+    /// (`compactRoots`). Half the bytes of `nodes`, so twice the nodes per cache line on the
+    /// single-row path, which is bound by the latency of its node loads.
+    let compactNodes: UnsafeMutablePointer<CompactNode>?
+    let groupBase: UnsafeMutablePointer<UInt32>
+    let compactRoots: UnsafeMutablePointer<UInt32>
     /// Quantizers.
     let numericCount: Int
     let categoricalCount: Int
@@ -100,7 +114,13 @@ public final class QuantizedForest: @unchecked Sendable {
     /// Compiles `ensemble`. Throws `.limit` when the model needs more than 65,535 codes per row or a
     /// feature has more than 65,533 distinct thresholds, and `.usage` for `.quantized` when a leaf is
     /// too large for int32 at any scale ≥ 2^-60.
-    public init(_ ensemble: TreeEnsemble, leafMode: LeafMode = .exact) throws(ModelError) {
+    public convenience init(_ ensemble: TreeEnsemble, leafMode: LeafMode = .exact) throws(ModelError) {
+        try self.init(ensemble, leafMode: leafMode, compactLayout: true)
+    }
+
+    /// `compactLayout: false` keeps the single-row walk on the 8-byte nodes even when the model
+    /// fits the 4-byte ones (the tests compare the two).
+    init(_ ensemble: TreeEnsemble, leafMode: LeafMode, compactLayout: Bool) throws(ModelError) {
         try ensemble.validate()
         library = ensemble.library
         format = ensemble.format
@@ -198,26 +218,66 @@ public final class QuantizedForest: @unchecked Sendable {
         treeDepth = .allocate(capacity: treeCount)
         treeDepth.initialize(from: depths, count: treeCount)
 
-        // 3. Single-row schedule: consecutive trees in groups of `lanes`.
+        // 3. Single-row schedule: consecutive trees in groups of `lanes`. Each group walks
+        // `groupPrefix` steps with no check, then checks after every step whether any lane still
+        // moved, up to `groupSteps` (its deepest leaf). The exit test is a data-dependent branch:
+        // a mispredicted exit costs more than a step, so the prefix is where the expected cost is
+        // lowest given how long rows' paths are (`Tree.pathLengthDistribution`).
         groupCount = (treeCount + Self.lanes - 1) / Self.lanes
         groupRoots = .allocate(capacity: groupCount * Self.lanes)
         groupSteps = .allocate(capacity: groupCount)
-        groupCheckFrom = .allocate(capacity: groupCount)
+        groupPrefix = .allocate(capacity: groupCount)
         for g in 0..<groupCount {
             var steps: UInt32 = 0
-            var checkFrom: UInt32 = 0
+            var done: [Double] = [1]
             for lane in 0..<Self.lanes {
                 let k = g * Self.lanes + lane
                 if k < treeCount {
                     groupRoots[k] = roots[k]
                     steps = max(steps, depths[k])
-                    checkFrom = max(checkFrom, shallowest[k])
+                    let f = ensemble.trees[k].pathLengthDistribution
+                    if f.count > done.count { done += repeatElement(1, count: f.count - done.count) }
+                    for d in 0..<done.count { done[d] *= d < f.count ? f[d] : 1 }
                 } else {
                     groupRoots[k] = 0
                 }
             }
             groupSteps[g] = steps
-            groupCheckFrom[g] = checkFrom
+            groupPrefix[g] = UInt32(Self.bestPrefix(done))
+        }
+        // The compact layout: one byte per code and slot, and each group's nodes within 2^16.
+        groupBase = .allocate(capacity: max(groupCount, 1))
+        compactRoots = .allocate(capacity: max(groupCount * Self.lanes, 1))
+        var fits = compactLayout && codeWidth == 1 && slotCount <= 256
+        for g in 0..<groupCount {
+            let first = g * Self.lanes
+            let last = min(treeCount, first + Self.lanes) - 1
+            let start = Int(roots[first])
+            let end = last + 1 < treeCount ? Int(roots[last + 1]) : packed.count
+            groupBase[g] = UInt32(start)
+            if end - start > Int(UInt16.max) { fits = false }
+            // A padding lane parks on the last node of the group, a leaf (BFS order ends in leaves).
+            for lane in 0..<Self.lanes {
+                let k = first + lane
+                compactRoots[first + lane] = k < treeCount ? UInt32(Int(roots[k]) - start) : UInt32(end - 1 - start)
+            }
+        }
+        if fits {
+            let c = UnsafeMutablePointer<CompactNode>.allocate(capacity: packed.count)
+            c.initialize(repeating: CompactNode(child: 0, slot: 0, threshold: 255), count: packed.count)
+            for g in 0..<groupCount {
+                let first = g * Self.lanes
+                let last = min(treeCount, first + Self.lanes) - 1
+                let start = Int(roots[first])
+                let end = last + 1 < treeCount ? Int(roots[last + 1]) : packed.count
+                for i in start..<end {
+                    let w = packed[i]
+                    c[i] = CompactNode(child: UInt16(Int(w.child) - start), slot: UInt8(w.slot), threshold: UInt8(w.threshold))
+                }
+            }
+            compactNodes = c
+        } else {
+            compactNodes = nil
         }
 
         // 4. Leaves and final-margin parameters.
@@ -281,7 +341,10 @@ public final class QuantizedForest: @unchecked Sendable {
         treeDepth.deallocate()
         groupRoots.deallocate()
         groupSteps.deallocate()
-        groupCheckFrom.deallocate()
+        groupPrefix.deallocate()
+        compactNodes?.deallocate()
+        groupBase.deallocate()
+        compactRoots.deallocate()
         thresholdPool.deallocate()
         categoryWords.deallocate()
         numericSpecs.deallocate()
@@ -290,9 +353,33 @@ public final class QuantizedForest: @unchecked Sendable {
         bias.deallocate()
     }
 
+    /// The unchecked prefix with the lowest expected cost for a group whose longest path is at
+    /// most `d` steps with probability `done[d]` (`done.last == 1`), in units of one unchecked step:
+    /// a checked step costs `checkedStep`, a mispredicted exit `mispredict` (fitted on
+    /// `tree-compare` runs, Zen 4). Running the whole depth unchecked costs its depth exactly.
+    static func bestPrefix(_ done: [Double]) -> Int {
+        let checkedStep = 1.2
+        let mispredict = 2.5
+        let depth = done.count - 1
+        var best = depth
+        var bestCost = Double(depth)
+        for p in 0..<depth {
+            // Checked steps run until the step after the longest path: 1 + E[max(L - p, 0)].
+            var tail = 1.0
+            for d in p..<depth { tail += 1 - done[d] }
+            let cost = Double(p) + checkedStep * tail + mispredict * (1 - done[p])
+            if cost < bestCost {
+                bestCost = cost
+                best = p
+            }
+        }
+        return best
+    }
+
     /// Bytes of compiled model data the evaluators read (nodes, leaves, thresholds, schedule).
     public var compiledSize: Int {
         var bytes = nodeCount * MemoryLayout<PackedNode>.stride
+        if compactNodes != nil { bytes += nodeCount * MemoryLayout<CompactNode>.stride }
         bytes += nodeCount * (leafFloat != nil ? 4 : leafDouble != nil ? 8 : 4)
         bytes += thresholdPoolCount * 4 + treeCount * 12 + groupCount * (Self.lanes * 8 + 4)
         return bytes
@@ -305,6 +392,14 @@ struct PackedNode: BitwiseCopyable {
     var child: UInt32
     var slot: UInt16
     var threshold: UInt16
+}
+
+/// `PackedNode` in 4 bytes, for models with one-byte codes and at most 256 slots: `child` is
+/// relative to the first node of the tree's group of 8.
+struct CompactNode: BitwiseCopyable {
+    var child: UInt16
+    var slot: UInt8
+    var threshold: UInt8
 }
 
 /// How a numeric quantizer maps the raw value before counting, and where missing goes.

@@ -79,6 +79,10 @@ public struct TreeNode: Sendable, Equatable {
     /// The id the library reports for this leaf (`pred_leaf`): XGBoost's node index, LightGBM's
     /// leaf index, CatBoost's leaf index.
     public var leafID: Int32 = -1
+    /// The training weight that reached this leaf, as the file records it (LightGBM `leaf_count`,
+    /// XGBoost `sum_hessian`); 0 when the file has none. Only the single-row schedule reads it: it
+    /// tells how long a row's path through the tree usually is. It never changes a result.
+    public var cover: Double = 0
 
     public init(kind: Kind) { self.kind = kind }
 
@@ -187,6 +191,35 @@ extension Tree {
 
     /// Depth of the tree: edges from the root to its deepest leaf.
     public var depth: Int { leafDepths.deepest }
+
+    /// `P(a row's leaf is at depth ≤ d)` for `d` in `0...depth`, from the leaves' training `cover`;
+    /// when the tree records none, each split sends half of the rows each way. Assumes a validated
+    /// tree.
+    public var pathLengthDistribution: [Double] {
+        var mass = [Double](repeating: 0, count: depth + 1)
+        var halves = [Double](repeating: 0, count: depth + 1)
+        var stack: [(Int32, Int)] = [(0, 0)]
+        while let (n, d) = stack.popLast() {
+            let node = nodes[Int(n)]
+            if node.kind == .leaf {
+                mass[d] += node.cover
+                halves[d] += 1 / Double(1 << min(d, 62))
+            } else {
+                stack.append((node.left, d + 1))
+                stack.append((node.right, d + 1))
+            }
+        }
+        let total = mass.reduce(0, +)
+        let weights = total > 0 ? mass.map { $0 / total } : halves
+        var cumulative: [Double] = []
+        var sum = 0.0
+        for w in weights {
+            sum += w
+            cumulative.append(min(sum, 1))
+        }
+        cumulative[cumulative.count - 1] = 1
+        return cumulative
+    }
 }
 
 extension TreeEnsemble {

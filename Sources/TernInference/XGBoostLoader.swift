@@ -157,6 +157,15 @@ enum XGBoostLoader {
         if let st = tj["split_type"], case .array(let a) = st, !a.isEmpty {
             types = try s.integers(st, "split_type", count: n, in: 0...1)
         }
+        // Optional: the hessian-weighted training cover of each node, read for scheduling only.
+        var cover = [Double](repeating: 0, count: n)
+        if let h = tj["sum_hessian"], case .array(let a) = h, !a.isEmpty {
+            for (i, v) in try s.numbers(h, "sum_hessian", count: n).enumerated() {
+                let c = v.double
+                guard c >= 0, c.isFinite else { throw s.fail("sum_hessian[\(i)]", "\(c) is not a finite weight ≥ 0") }
+                cover[i] = c
+            }
+        }
         if let param = tj["tree_param"], let nn = param["num_nodes"] {
             let declared = try s.integer(nn, "tree_param.num_nodes", in: 0...Int64(Int32.max))
             guard declared == n else { throw s.fail("tree_param.num_nodes", "says \(declared), the arrays hold \(n)") }
@@ -198,7 +207,9 @@ enum XGBoostLoader {
                 }
                 var value = conditions[i].float
                 if let weight { value = weight * value }
-                nodes.append(.leaf(Double(value), id: Int32(i)))
+                var leaf = TreeNode.leaf(Double(value), id: Int32(i))
+                leaf.cover = cover[i]
+                nodes.append(leaf)
                 continue
             }
             var node = TreeNode(kind: types[i] == 1 ? .categorical : .numeric)

@@ -9,12 +9,13 @@ struct HostileFileTests {
     /// A one-tree XGBoost JSON model; the arrays are spliced in by each test.
     static func xgboost(
         left: String = "[1,-1,-1]", right: String = "[2,-1,-1]", features: String = "[0,0,0]",
-        conditions: String = "[0.5,-1.0,1.0]", numFeature: String = "\"2\"", objective: String = "binary:logistic"
+        conditions: String = "[0.5,-1.0,1.0]", numFeature: String = "\"2\"", objective: String = "binary:logistic",
+        hessian: String = "[4,3,1]"
     ) -> [UInt8] {
         let text = """
             {"learner":{"feature_names":[],"gradient_booster":{"model":{"gbtree_model_param":{"num_parallel_tree":"1","num_trees":"1"},
             "tree_info":[0],"trees":[{"left_children":\(left),"right_children":\(right),"split_indices":\(features),
-            "split_conditions":\(conditions),"default_left":[1,0,0],"split_type":[0,0,0],"categories":[],"categories_nodes":[],
+            "split_conditions":\(conditions),"sum_hessian":\(hessian),"default_left":[1,0,0],"split_type":[0,0,0],"categories":[],"categories_nodes":[],
             "categories_segments":[],"categories_sizes":[],"tree_param":{"num_nodes":"3"}}]},"name":"gbtree"},
             "learner_model_param":{"base_score":"[5E-1]","num_class":"0","num_feature":\(numFeature),"num_target":"1"},
             "objective":{"name":"\(objective)"}},"version":[3,2,0]}
@@ -35,6 +36,8 @@ struct HostileFileTests {
     func baseline() throws {
         let e = try TreeEnsemble.load(bytes: Self.xgboost())
         #expect(e.trees.count == 1 && e.featureCount == 2)
+        #expect(e.trees[0].nodes.map(\.cover) == [0, 3, 1])  // leaves only
+        #expect(e.trees[0].pathLengthDistribution == [0, 1])
     }
 
     @Test("structural faults name the tree and node", arguments: [
@@ -47,6 +50,8 @@ struct HostileFileTests {
         (Self.xgboost(numFeature: "\"0\""), "num_feature"),
         (Self.xgboost(objective: "reg:unknown"), "objective 'reg:unknown'"),
         (Self.xgboost(conditions: "[0.5,-1.0]"), "split_conditions: has 2 entries"),
+        (Self.xgboost(hessian: "[4,3]"), "sum_hessian: has 2 entries"),
+        (Self.xgboost(hessian: "[4,-3,1]"), "sum_hessian[1]"),
     ])
     func structural(bytes: [UInt8], expected: String) {
         let e = error(bytes)
@@ -79,6 +84,7 @@ struct HostileFileTests {
             .replacingOccurrences(of: "\"default_left\":[1,0,0]", with: "\"default_left\":\(list([Int](repeating: 0, count: n)))")
             .replacingOccurrences(of: "\"split_type\":[0,0,0]", with: "\"split_type\":\(list([Int](repeating: 0, count: n)))")
             .replacingOccurrences(of: "\"num_nodes\":\"3\"", with: "\"num_nodes\":\"\(n)\"")
+            .replacingOccurrences(of: "\"sum_hessian\":[4,3,1]", with: "\"sum_hessian\":[]")
         let e = error(Array(text.utf8))
         #expect(e?.kind == .limit, "\(String(describing: e))")
         #expect(e?.description.contains("depth exceeds 64") == true, "\(String(describing: e))")
@@ -150,6 +156,8 @@ struct HostileFileTests {
         ("tree\nversion=v4\nnum_class=1\nmax_feature_idx=1\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=nan\ndecision_type=2\nleft_child=-1\nright_child=-2\nleaf_value=1 2\n\nend of trees\n", "threshold is NaN"),
         ("tree\nversion=v4\nnum_class=1\nmax_feature_idx=1\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=0.5\ndecision_type=2\nleft_child=-1\nright_child=-2\nleaf_value=1 2\n", "no 'end of trees'"),
         ("tree\nversion=v4\nnum_class=1\nmax_feature_idx=1\nobjective=regression\n\nTree=0\nnum_leaves=3\nsplit_feature=0 1\nthreshold=0.5 1\ndecision_type=2 2\nleft_child=1 -1\nright_child=0 -2\nleaf_value=1 2 3\n\nend of trees\n", "tree 0"),
+        ("tree\nversion=v4\nnum_class=1\nmax_feature_idx=1\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=0.5\ndecision_type=2\nleft_child=-1\nright_child=-2\nleaf_value=1 2\nleaf_count=5 -1\n\nend of trees\n", "leaf_count: '-1'"),
+        ("tree\nversion=v4\nnum_class=1\nmax_feature_idx=1\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=0.5\ndecision_type=2\nleft_child=-1\nright_child=-2\nleaf_value=1 2\nleaf_count=5\n\nend of trees\n", "leaf_count has 1 entries, expected 2"),
         ("tree\nversion=v4\nnum_class=1\nmax_feature_idx=1\nobjective=regression\n\nTree=0\nnum_leaves=2\nsplit_feature=0\nthreshold=0.5\ndecision_type=2\nleft_child=-1\nright_child=-2\nleaf_value=1 2\nis_linear=1\n\nend of trees\n", "linear trees"),
         ("tree\nversion=v4\nnum_class=1\nmax_feature_idx=1\nobjective=regression\n\nTree=0\nnum_leaves=2\nnum_cat=1\nsplit_feature=0\nthreshold=3\ndecision_type=1\nleft_child=-1\nright_child=-2\nleaf_value=1 2\ncat_boundaries=0 1\ncat_threshold=5\n\nend of trees\n", "not a category set index"),
     ])

@@ -1,5 +1,5 @@
 import Foundation
-import TernInference
+@testable import TernInference
 import TernTestSupport
 import Testing
 
@@ -33,6 +33,8 @@ struct PropertyTests {
                 nodes.append(TreeNode(kind: .leaf))
                 if depth >= 7 || (depth > 0 && g.next() % 4 == 0) {
                     nodes[Int(index)] = .leaf(Double(Int(g.next() % 2001) - 1000) / 997, id: library == .xgboost ? index : leafCounter)
+                    // Training cover for half the trees (it only moves the single-row schedule).
+                    if t % 2 == 0 { nodes[Int(index)].cover = Double(g.next() % 1000) }
                     leafCounter += 1
                     return index
                 }
@@ -100,6 +102,9 @@ struct PropertyTests {
             try ensemble.validate()
             let exact = try QuantizedForest(ensemble, leafMode: .exact)
             let quantized = try QuantizedForest(ensemble, leafMode: .quantized)
+            let wide = try QuantizedForest(ensemble, leafMode: .exact, compactLayout: false)
+            #expect(exact.compactNodes != nil && wide.compactNodes == nil)
+            let ws = wide.makeScratch()
             let scratch = exact.makeScratch()
             let qs = quantized.makeScratch()
             let values = Self.pool(&g)
@@ -110,6 +115,8 @@ struct PropertyTests {
                 let got = exact.evaluate(row, scratch: scratch)
                 #expect(got.leaves == reference.leafIDs, "seed \(seed) row \(row)")
                 #expect(got.margins.map(\.bitPattern) == reference.margins.map(\.bitPattern), "seed \(seed) row \(row)")
+                let w = wide.evaluate(row, scratch: ws)
+                #expect(w.leaves == got.leaves && w.margins.map(\.bitPattern) == got.margins.map(\.bitPattern), "seed \(seed) wide")
                 let q = quantized.evaluate(row, scratch: qs)
                 #expect(q.leaves == reference.leafIDs, "seed \(seed)")
                 for k in 0..<ensemble.outputCount {
@@ -139,4 +146,32 @@ struct PropertyTests {
             }
         }
     }
+
+    @Test("path-length distribution: training cover, or halves when the file has none")
+    func pathLengths() {
+        // root → (leaf A, node → (leaf B, leaf C)): depths 1, 2, 2.
+        var root = TreeNode(kind: .numeric)
+        root.left = 1
+        root.right = 2
+        var inner = TreeNode(kind: .numeric)
+        inner.left = 3
+        inner.right = 4
+        var tree = Tree(nodes: [root, .leaf(1, id: 0), inner, .leaf(2, id: 1), .leaf(3, id: 2)], output: 0)
+        #expect(tree.pathLengthDistribution == [0, 0.5, 1])
+        tree.nodes[1].cover = 9
+        tree.nodes[3].cover = 1
+        #expect(tree.pathLengthDistribution == [0, 0.9, 1])
+        #expect(Tree(nodes: [.leaf(1, id: 0)], output: 0).pathLengthDistribution == [1])
+    }
+
+    @Test("the unchecked prefix: the whole depth when rows always go deep, early when they never do")
+    func prefix() {
+        #expect(QuantizedForest.bestPrefix([1]) == 0)
+        #expect(QuantizedForest.bestPrefix([0, 0, 0, 0, 0, 0, 1]) == 6)
+        #expect(QuantizedForest.bestPrefix([0, 0, 1, 1, 1, 1, 1, 1, 1, 1]) == 2)
+        // Mostly done by step 5, with a long rare tail: stop checking there, not at the deepest leaf.
+        let p = QuantizedForest.bestPrefix([0, 0, 0, 0, 0.2, 0.97, 0.98, 0.99, 0.995, 0.999, 1, 1, 1])
+        #expect(p == 5)
+    }
 }
+
