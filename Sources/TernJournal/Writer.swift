@@ -69,7 +69,9 @@ public enum JournalHealth: UInt8, Sendable {
 /// (`TernQueues.ByteRing`) and never blocks or touches a file. A journal thread drains the ring
 /// in batches, frames each record (length, type, sequence, timestamp, CRC-32C), writes the batch
 /// through io_uring (or `pwrite`), calls `fdatasync` by the `SyncPolicy`, and then publishes the
-/// durable-sequence watermark the engine reads with `durableSequence`.
+/// durable-sequence watermark the engine reads with `durableSequence`. With io_uring the thread
+/// frames the next batch into a second buffer while the kernel writes and syncs the previous one
+/// (one batch in flight), so the CPU work and the disk wait overlap.
 ///
 /// On a write or sync error (disk full, EIO) the writer stops, `health` becomes `.failed`,
 /// `failure` names the error and the first sequence it affects, and `onFailure` (if set) runs on
@@ -108,9 +110,22 @@ public final class JournalWriter: @unchecked Sendable {
     private var segmentIndex: UInt64
     private var segmentPath = ""
     private var offset = 0
-    /// Framed records on their way to the file: one batch plus room for one more largest record.
+    /// Framed records on their way to the file: two buffers, each one batch plus room for one more
+    /// largest record. The thread frames into `staging` while the other may be in flight.
     private let stagingMemory: AlignedMemory
-    private var staging: UnsafeMutableRawPointer { stagingMemory.base }
+    private var stagingIndex = 0
+    private var staging: UnsafeMutableRawPointer { stagingMemory.base + stagingIndex &* stagingBytes }
+    private var stagingBytes: Int { options.batchBytes + JournalFormat.span(payload: JournalFormat.maxPayload) }
+    /// The batch io_uring is writing (and syncing, if `sync`) while the next one is framed.
+    private var inFlight: InFlight?
+    private struct InFlight {
+        var buffer: UnsafeMutableRawPointer
+        var count: Int
+        var offset: Int
+        var sync: Bool
+        var first: UInt64
+        var last: UInt64
+    }
     private var thread: PinnedThread?
 
     /// Opens (creating if needed) the journal in `directory` and starts its thread.
@@ -135,7 +150,7 @@ public final class JournalWriter: @unchecked Sendable {
         written.store(nextSequence &- 1, ordering: .relaxed)
         do {
             stagingMemory = try AlignedMemory(
-                byteCount: options.batchBytes + JournalFormat.span(payload: JournalFormat.maxPayload), alignment: 4096)
+                byteCount: 2 * (options.batchBytes + JournalFormat.span(payload: JournalFormat.maxPayload)), alignment: 4096)
             queueMemory = try AlignedMemory(byteCount: ByteRing.byteCount(capacity: options.ringCapacity), alignment: 4096)
         } catch {
             throw JournalError(.io, errno: error.errno, "journal buffers: \(error)")
@@ -301,6 +316,7 @@ public final class JournalWriter: @unchecked Sendable {
                         cut += span
                     }
                     let rollNeeded = cut < staged
+                    let source = staging
                     if cut > 0 {
                         let first = UInt64(littleEndian: (staging + 8).load(as: UInt64.self))
                         let sync: Bool
@@ -309,22 +325,34 @@ public final class JournalWriter: @unchecked Sendable {
                         case .interval(let ns): sync = now &- lastSync >= ns || rollNeeded
                         case .none: sync = false
                         }
-                        try write(cut, sync: sync, first: first)
+                        let batch = InFlight(buffer: staging, count: cut, offset: offset, sync: sync, first: first, last: lastSequence)
+                        // One batch in flight: the previous one completes before this one starts,
+                        // so `written` and `durable` advance in order.
+                        try finishInFlight()
                         offset += cut
-                        written.store(lastSequence, ordering: .releasing)
-                        if sync || options.sync == .none { durable.store(lastSequence, ordering: .releasing) }
+                        if ring != nil {
+                            try submit(batch)
+                            stagingIndex ^= 1
+                        } else {
+                            try write(batch.buffer, cut, at: batch.offset, sync: sync, first: first)
+                            publish(batch)
+                        }
                         if sync { lastSync = now }
                     }
                     if rollNeeded {
+                        try finishInFlight()
                         try syncWritten()
-                        let next = UInt64(littleEndian: (staging + cut + 8).load(as: UInt64.self))
+                        let next = UInt64(littleEndian: (source + cut + 8).load(as: UInt64.self))
                         try startSegment(firstSequence: next)
                     }
-                    // Keep what did not fit for the next segment.
-                    if cut < staged { staging.copyMemory(from: staging + cut, byteCount: staged - cut) }
+                    // Keep what did not fit for the next segment, at the start of the buffer
+                    // framed next (the other one when this one went out).
+                    if cut < staged { staging.copyMemory(from: source + cut, byteCount: staged - cut) }
                     staged -= cut
                     continue
                 }
+                // Nothing new: let the batch in flight complete before sleeping.
+                try finishInFlight()
                 if written.load(ordering: .relaxed) != durable.load(ordering: .relaxed) {
                     // Idle with unsynced records: sync now rather than wait for more.
                     try syncWritten()
@@ -333,10 +361,57 @@ public final class JournalWriter: @unchecked Sendable {
                 if stopping { break }
                 usleep(UInt32(max(1, options.idleSleepNanoseconds / 1000)))
             } catch {
+                abandonInFlight()
                 fail(error)
                 return
             }
         }
+    }
+
+    /// Records a completed batch: written, and durable if it was synced (or syncing is off).
+    private func publish(_ batch: InFlight) {
+        written.store(batch.last, ordering: .releasing)
+        if batch.sync || options.sync == .none { durable.store(batch.last, ordering: .releasing) }
+    }
+
+    /// Queues `batch`'s write (and its linked `fdatasync`) and returns without waiting.
+    private func submit(_ batch: InFlight) throws(JournalError) {
+        let ring = ring!
+        let sqe = io_uring_get_sqe(ring)!
+        io_uring_prep_write(sqe, fd, batch.buffer, UInt32(batch.count), UInt64(batch.offset))
+        io_uring_sqe_set_data64(sqe, 1)
+        if batch.sync {
+            tern_sqe_link(sqe)
+            prepareSync(ring)
+        }
+        let submitted = io_uring_submit(ring)
+        guard submitted >= 0 else { throw Files.fail("io_uring_submit", segmentPath, -submitted, offset: batch.offset, sequence: batch.first) }
+        inFlight = batch
+    }
+
+    /// Waits for the batch in flight, writes (and syncs) whatever a short write left, and
+    /// publishes it.
+    private func finishInFlight() throws(JournalError) {
+        guard let batch = inFlight else { return }
+        inFlight = nil
+        let (wrote, synced) = try reap(ring!, batch.sync ? 2 : 1, offset: batch.offset, first: batch.first)
+        if wrote < 0 { throw Files.fail("write", segmentPath, -wrote, offset: batch.offset, sequence: batch.first) }
+        if wrote == 0 { throw Files.fail("write", segmentPath, ENOSPC, offset: batch.offset, sequence: batch.first) }
+        if Int(wrote) < batch.count {
+            // A short write cancels the linked sync; the rest goes out (and is synced) now.
+            let done = Int(wrote)
+            try write(batch.buffer + done, batch.count - done, at: batch.offset + done, sync: batch.sync, first: batch.first)
+        } else if batch.sync, synced < 0 {
+            throw Files.fail("fdatasync", segmentPath, -synced, offset: batch.offset, sequence: batch.first)
+        }
+        publish(batch)
+    }
+
+    /// On failure: wait for the kernel to let go of the buffer in flight, ignoring its result.
+    private func abandonInFlight() {
+        guard let batch = inFlight, let ring else { return }
+        inFlight = nil
+        _ = try? reap(ring, batch.sync ? 2 : 1, offset: batch.offset, first: batch.first)
     }
 
     private func fail(_ error: JournalError) {
@@ -350,16 +425,16 @@ public final class JournalWriter: @unchecked Sendable {
     /// With io_uring each write carries a linked `fdatasync`. A short write breaks the link (the
     /// sync completes with -ECANCELED) and the loop writes the rest, again with a linked sync, so
     /// the sync that counts always follows the last byte.
-    private func write(_ count: Int, sync: Bool, first: UInt64) throws(JournalError) {
+    private func write(_ buffer: UnsafeMutableRawPointer, _ count: Int, at offset: Int, sync: Bool, first: UInt64) throws(JournalError) {
         guard let ring else {
-            try Files.pwriteAll(fd, staging, count, offset, path: segmentPath, sequence: first)
+            try Files.pwriteAll(fd, buffer, count, offset, path: segmentPath, sequence: first)
             if sync { try Files.datasync(fd, path: segmentPath, sequence: first) }
             return
         }
         var done = 0
         while done < count {
             let sqe = io_uring_get_sqe(ring)!
-            io_uring_prep_write(sqe, fd, staging + done, UInt32(count - done), UInt64(offset + done))
+            io_uring_prep_write(sqe, fd, buffer + done, UInt32(count - done), UInt64(offset + done))
             io_uring_sqe_set_data64(sqe, 1)
             if sync {
                 tern_sqe_link(sqe)
@@ -392,6 +467,11 @@ public final class JournalWriter: @unchecked Sendable {
     private func complete(_ ring: UnsafeMutablePointer<io_uring>, _ count: UInt32, offset: Int, first: UInt64) throws(JournalError) -> (write: Int32, sync: Int32) {
         let submitted = io_uring_submit_and_wait(ring, count)
         guard submitted >= 0 else { throw Files.fail("io_uring_submit", segmentPath, -submitted, offset: offset, sequence: first) }
+        return try reap(ring, count, offset: offset, first: first)
+    }
+
+    /// Waits for `count` completions already submitted (user data 1: the write, 2: the sync).
+    private func reap(_ ring: UnsafeMutablePointer<io_uring>, _ count: UInt32, offset: Int, first: UInt64) throws(JournalError) -> (write: Int32, sync: Int32) {
         var result: (write: Int32, sync: Int32) = (0, 0)
         for _ in 0..<count {
             var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
