@@ -201,9 +201,7 @@ extension QuantizedForest {
             var n5 = roots[5]
             var n6 = roots[6]
             var n7 = roots[7]
-            // Until the earliest step at which every lane could be on a leaf: no checks.
-            var s = groupPrefix[g]
-            while s > 0 {
+            @inline(__always) func advance() {
                 n0 = step(n0)
                 n1 = step(n1)
                 n2 = step(n2)
@@ -212,6 +210,11 @@ extension QuantizedForest {
                 n5 = step(n5)
                 n6 = step(n6)
                 n7 = step(n7)
+            }
+            // The prefix chosen at compile time (`QuantizedForest.bestPrefix`): no checks.
+            var s = groupPrefix[g]
+            while s > 0 {
+                advance()
                 s &-= 1
             }
             // Then stop as soon as no lane moves (a leaf is a self-loop). A child's index is
@@ -220,14 +223,7 @@ extension QuantizedForest {
             var total = n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7
             var remaining = groupSteps[g] &- groupPrefix[g]
             while remaining > 0 {
-                n0 = step(n0)
-                n1 = step(n1)
-                n2 = step(n2)
-                n3 = step(n3)
-                n4 = step(n4)
-                n5 = step(n5)
-                n6 = step(n6)
-                n7 = step(n7)
+                advance()
                 let next = n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7
                 if next == total { break }
                 total = next
