@@ -189,7 +189,7 @@ extension QuantizedForest {
         defer { result = sink }
         let full = treeCount / 8
         for g in 0..<groupCount {
-            let base = bases.map { UInt32($0[g]) } ?? 0
+            let base = bases?[g] ?? 0
             let nodes = table + Int(base)
             @inline(__always) func step(_ n: UInt32) -> UInt32 { nodes[Int(n)].next(codes) }
             let roots = groupRoots + g &* 8

@@ -152,13 +152,10 @@ public final class QuantizedForest: @unchecked Sendable {
         var ids: [Int32] = [-1]
         var roots: [UInt32] = []
         var depths: [UInt32] = []
-        var shallowest: [UInt32] = []
         for tree in ensemble.trees {
             let root = UInt32(packed.count)
             roots.append(root)
-            let (low, high) = tree.leafDepths
-            depths.append(UInt32(high))
-            shallowest.append(UInt32(low))
+            depths.append(UInt32(tree.depth))
             // BFS: queue of original node indices; position in `packed` assigned on enqueue.
             var queue: [Int32] = [0]
             var head = 0
@@ -246,14 +243,15 @@ public final class QuantizedForest: @unchecked Sendable {
             groupPrefix[g] = UInt32(Self.bestPrefix(done))
         }
         // The compact layout: one byte per code and slot, and each group's nodes within 2^16.
+        // Groups are consecutive trees, so group g's nodes are groupStart[g]..<groupStart[g + 1].
+        var groupStart = stride(from: 0, to: treeCount, by: Self.lanes).map { Int(roots[$0]) }
+        groupStart.append(packed.count)
         groupBase = .allocate(capacity: max(groupCount, 1))
         compactRoots = .allocate(capacity: max(groupCount * Self.lanes, 1))
         var fits = compactLayout && codeWidth == 1 && slotCount <= 256
         for g in 0..<groupCount {
             let first = g * Self.lanes
-            let last = min(treeCount, first + Self.lanes) - 1
-            let start = Int(roots[first])
-            let end = last + 1 < treeCount ? Int(roots[last + 1]) : packed.count
+            let (start, end) = (groupStart[g], groupStart[g + 1])
             groupBase[g] = UInt32(start)
             if end - start > Int(UInt16.max) { fits = false }
             // A padding lane parks on the last node of the group, a leaf (BFS order ends in leaves).
@@ -266,11 +264,8 @@ public final class QuantizedForest: @unchecked Sendable {
             let c = UnsafeMutablePointer<CompactNode>.allocate(capacity: packed.count)
             c.initialize(repeating: CompactNode(child: 0, slot: 0, threshold: 255), count: packed.count)
             for g in 0..<groupCount {
-                let first = g * Self.lanes
-                let last = min(treeCount, first + Self.lanes) - 1
-                let start = Int(roots[first])
-                let end = last + 1 < treeCount ? Int(roots[last + 1]) : packed.count
-                for i in start..<end {
+                let start = groupStart[g]
+                for i in start..<groupStart[g + 1] {
                     let w = packed[i]
                     c[i] = CompactNode(child: UInt16(Int(w.child) - start), slot: UInt8(w.slot), threshold: UInt8(w.threshold))
                 }

@@ -196,12 +196,16 @@ extension Tree {
     /// when the tree records none, each split sends half of the rows each way. Assumes a validated
     /// tree.
     public var pathLengthDistribution: [Double] {
-        var mass = [Double](repeating: 0, count: depth + 1)
-        var halves = [Double](repeating: 0, count: depth + 1)
+        var mass: [Double] = []
+        var halves: [Double] = []
         var stack: [(Int32, Int)] = [(0, 0)]
         while let (n, d) = stack.popLast() {
             let node = nodes[Int(n)]
             if node.kind == .leaf {
+                if d >= mass.count {
+                    mass += repeatElement(0, count: d + 1 - mass.count)
+                    halves += repeatElement(0, count: d + 1 - halves.count)
+                }
                 mass[d] += node.cover
                 halves[d] += 1 / Double(1 << min(d, 62))
             } else {

@@ -331,10 +331,11 @@ public final class JournalWriter: @unchecked Sendable {
                         try finishInFlight()
                         offset += cut
                         if ring != nil {
-                            try submit(batch)
+                            try queue(batch)
                             stagingIndex ^= 1
                         } else {
-                            try write(batch.buffer, cut, at: batch.offset, sync: sync, first: first)
+                            try Files.pwriteAll(fd, batch.buffer, cut, batch.offset, path: segmentPath, sequence: first)
+                            if sync { try Files.datasync(fd, path: segmentPath, sequence: first) }
                             publish(batch)
                         }
                         if sync { lastSync = now }
@@ -375,7 +376,7 @@ public final class JournalWriter: @unchecked Sendable {
     }
 
     /// Queues `batch`'s write (and its linked `fdatasync`) and returns without waiting.
-    private func submit(_ batch: InFlight) throws(JournalError) {
+    private func queue(_ batch: InFlight) throws(JournalError) {
         let ring = ring!
         let sqe = io_uring_get_sqe(ring)!
         io_uring_prep_write(sqe, fd, batch.buffer, UInt32(batch.count), UInt64(batch.offset))
@@ -389,21 +390,25 @@ public final class JournalWriter: @unchecked Sendable {
         inFlight = batch
     }
 
-    /// Waits for the batch in flight, writes (and syncs) whatever a short write left, and
-    /// publishes it.
+    /// Waits for the batch in flight and publishes it. A short write breaks the link (the sync
+    /// completes with -ECANCELED), so the rest is queued again with its own linked sync and
+    /// awaited: the sync that counts always follows the last byte.
     private func finishInFlight() throws(JournalError) {
-        guard let batch = inFlight else { return }
-        inFlight = nil
-        let (wrote, synced) = try reap(ring!, batch.sync ? 2 : 1, offset: batch.offset, first: batch.first)
-        if wrote < 0 { throw Files.fail("write", segmentPath, -wrote, offset: batch.offset, sequence: batch.first) }
-        if wrote == 0 { throw Files.fail("write", segmentPath, ENOSPC, offset: batch.offset, sequence: batch.first) }
-        if Int(wrote) < batch.count {
-            // A short write cancels the linked sync; the rest goes out (and is synced) now.
-            let done = Int(wrote)
-            try write(batch.buffer + done, batch.count - done, at: batch.offset + done, sync: batch.sync, first: batch.first)
-        } else if batch.sync, synced < 0 {
-            throw Files.fail("fdatasync", segmentPath, -synced, offset: batch.offset, sequence: batch.first)
+        guard var batch = inFlight else { return }
+        var synced: Int32 = 0
+        while true {
+            inFlight = nil
+            let wrote: Int32
+            (wrote, synced) = try reap(ring!, batch.sync ? 2 : 1, offset: batch.offset, first: batch.first)
+            if wrote < 0 { throw Files.fail("write", segmentPath, -wrote, offset: batch.offset, sequence: batch.first) }
+            if wrote == 0 { throw Files.fail("write", segmentPath, ENOSPC, offset: batch.offset, sequence: batch.first) }
+            guard Int(wrote) < batch.count else { break }
+            batch.buffer += Int(wrote)
+            batch.count -= Int(wrote)
+            batch.offset += Int(wrote)
+            try queue(batch)
         }
+        if batch.sync, synced < 0 { throw Files.fail("fdatasync", segmentPath, -synced, offset: batch.offset, sequence: batch.first) }
         publish(batch)
     }
 
@@ -418,34 +423,6 @@ public final class JournalWriter: @unchecked Sendable {
         failureBox.withLock { if $0 == nil { $0 = error } }
         state.store(JournalHealth.failed.rawValue, ordering: .releasing)
         onFailure?(error)
-    }
-
-    /// Writes the staged bytes at `offset`, then syncs if asked, through the chosen backend.
-    ///
-    /// With io_uring each write carries a linked `fdatasync`. A short write breaks the link (the
-    /// sync completes with -ECANCELED) and the loop writes the rest, again with a linked sync, so
-    /// the sync that counts always follows the last byte.
-    private func write(_ buffer: UnsafeMutableRawPointer, _ count: Int, at offset: Int, sync: Bool, first: UInt64) throws(JournalError) {
-        guard let ring else {
-            try Files.pwriteAll(fd, buffer, count, offset, path: segmentPath, sequence: first)
-            if sync { try Files.datasync(fd, path: segmentPath, sequence: first) }
-            return
-        }
-        var done = 0
-        while done < count {
-            let sqe = io_uring_get_sqe(ring)!
-            io_uring_prep_write(sqe, fd, buffer + done, UInt32(count - done), UInt64(offset + done))
-            io_uring_sqe_set_data64(sqe, 1)
-            if sync {
-                tern_sqe_link(sqe)
-                prepareSync(ring)
-            }
-            let (wrote, synced) = try complete(ring, sync ? 2 : 1, offset: offset + done, first: first)
-            if wrote < 0 { throw Files.fail("write", segmentPath, -wrote, offset: offset + done, sequence: first) }
-            if wrote == 0 { throw Files.fail("write", segmentPath, ENOSPC, offset: offset + done, sequence: first) }
-            done += Int(wrote)
-            if sync, done == count, synced < 0 { throw Files.fail("fdatasync", segmentPath, -synced, offset: offset, sequence: first) }
-        }
     }
 
     private func syncNow(first: UInt64) throws(JournalError) {
