@@ -139,8 +139,12 @@ extension RiskCore {
 
 extension DuplicateTable {
     func digest(into h: inout StableDigest) {
-        guard let table else { return }
+        guard let table, let tags, let newest else { return }
+        h.add(count)
+        h.add(cursor)
         for i in 0...mask {
+            h.add(UInt64(tags[i]))
+            h.add(newest[i])
             let e = table[i]
             h.add(e.key)
             h.add(e.pushes)

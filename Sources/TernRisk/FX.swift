@@ -167,19 +167,21 @@ extension RiskCore {
         var mask = fxHeld | (1 << UInt64(hot[i].currency))
         mask &= ~1
         if mask == 0 { return nil }
-        return fxCheck(mask, now)
+        return Self.fxCheck(mask, now, fxRates, firm.fxMaxAgeNanoseconds)
     }
 
-    func fxCheck(_ mask: UInt64, _ now: Int64) -> RiskDecision? {
+    /// Static, and given only what it reads: an out-of-line call that took `self` would make the
+    /// caller copy the whole engine state (~1 KB) to pass it.
+    static func fxCheck(_ mask: UInt64, _ now: Int64, _ rates: UnsafeMutablePointer<FXRate>, _ maxAge: Int64) -> RiskDecision? {
         var m = mask
         while m != 0 {
             let c = m.trailingZeroBitCount
             m &= m &- 1
-            let fx = fxRates[c]
-            if !fx.known { return deny(.fxRateUnavailable, .fxRate, Int128(firm.fxMaxAgeNanoseconds), -1) }
+            let fx = rates[c]
+            if !fx.known { return RiskDecision(reason: .fxRateUnavailable, limit: .fxRate, limitValue: Int128(maxAge), value: -1) }
             let age = now &- fx.stamp
-            if age > firm.fxMaxAgeNanoseconds {
-                return deny(.fxRateUnavailable, .fxRate, Int128(firm.fxMaxAgeNanoseconds), Int128(age))
+            if age > maxAge {
+                return RiskDecision(reason: .fxRateUnavailable, limit: .fxRate, limitValue: Int128(maxAge), value: Int128(age))
             }
         }
         return nil

@@ -468,7 +468,7 @@ struct RiskCore: ~Copyable {
 
     /// Starts loading, all at once, the lines the checks will read for this order, each of which
     /// is a likely cache miss with many instruments and accounts: the position, the instrument's
-    /// hot limits and market state, the ClOrdID set's probe line and the duplicate entry. Without
+    /// hot limits and market state, the ClOrdID set's probe line and the duplicate table's tag. Without
     /// it the checks reach them one after another and the misses queue behind each other.
     @inline(__always)
     func prefetch(account a: Int, instrument i: Int, clientOrderID id: UInt64, contentKey key: UInt64) {
@@ -484,7 +484,7 @@ struct RiskCore: ~Copyable {
     /// Every check for a new order, in the order of notes §3.3. No side effects.
     /// On acceptance the evaluation also carries what `commit` reserves.
     @inline(__always)
-    func evaluate(_ o: NewOrder, _ now: Int64) -> Evaluation {
+    mutating func evaluate(_ o: NewOrder, _ now: Int64) -> Evaluation {
         // 1. Identities (before any array is indexed), then the kill gate.
         let i = Int(o.instrumentID.rawValue)
         let a = Int(o.accountID.rawValue)
@@ -554,7 +554,7 @@ struct RiskCore: ~Copyable {
         case .some(false):
             return Evaluation(deny(.duplicateOrder, .duplicateWindow, Int128(firm.duplicateOrders.count), Int128(firm.duplicateOrders.windowNanoseconds)))
         case .none:
-            return Evaluation(deny(.capacityExhausted, .duplicateCapacity, Int128(duplicates.mask &+ 1)))
+            return Evaluation(deny(.capacityExhausted, .duplicateCapacity, Int128(duplicates.capacity), Int128(duplicates.count)))
         }
         // 5. Restricted list and permissions.
         let bit: UInt64 = 1 << UInt64(i % 64)
@@ -663,7 +663,7 @@ struct RiskCore: ~Copyable {
     /// What `commit` changed, so an order list can take it back.
     struct Undo {
         var slot: Int32
-        var duplicate: (Int, DuplicateTable.Entry)?
+        var duplicate: DuplicateTable.Change?
         var drift: (Bool, Int64, Int64)
     }
 

@@ -229,108 +229,219 @@ enum StrategyLog: Int {
     case submit, modify, execution, attempt
 }
 
-/// Identical-order detection: per content key the last few acceptance stamps. A fixed table of
-/// `RiskCapacity.duplicateEntries` entries; an entry whose newest stamp left the window is free for
-/// reuse. If 16 probes find neither the key nor a free entry the order is refused (fail closed
-/// under a flood of distinct orders).
+/// Identical-order detection: per content key the last few acceptance stamps.
+///
+/// Open addressing with linear probing over `2 × capacity` slots, at most `capacity` of them live
+/// (so probe runs stay short), and backward-shift deletion (no tombstones: an empty slot ends every
+/// search). The check path reads `tags`, two bytes per slot and small enough to stay in L2; an
+/// entry (80 bytes, in a table of megabytes) is read only when its tag matches, so an order whose
+/// content is new touches one line instead of missing to memory.
+///
+/// An entry whose newest stamp has left the window is the same as no entry. Each `record` sweeps
+/// `sweepPerRecord` slots onward from a cursor and deletes such entries, so the table holds the
+/// orders of the current window plus those expired since the cursor last passed (about
+/// `2 × capacity / sweepPerRecord / 2` orders on average). At `capacity` entries a new content
+/// takes over an expired entry on its probe path; if there is none the order is refused
+/// (`duplicate_capacity`; fail closed under a flood of distinct orders).
 struct DuplicateTable {
-    static let probes = 16
     static let stampsPerEntry = 8
+    static let sweepPerRecord = 4
     struct Entry {
         var key: UInt64 = 0
         var pushes: Int = 0
         var stamps: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
     }
+    /// What `record` changed, for `undo`: the key it inserted, or the entry as it was before.
+    enum Change {
+        case inserted(UInt64)
+        case updated(Entry)
+    }
+    /// Per slot: 0 when empty, else `tag(key)`.
+    let tags: UnsafeMutablePointer<UInt16>?
+    /// Per slot: the entry's newest stamp (what the sweep reads).
+    let newest: UnsafeMutablePointer<Int64>?
     let table: UnsafeMutablePointer<Entry>?
-    /// Entries − 1 (the count is a power of two).
+    /// Slots − 1 (the slot count is a power of two).
     let mask: Int
+    /// Live entries at most (`RiskCapacity.duplicateEntries`).
+    let capacity: Int
     let limit: Int
     let window: Int64
+    var count = 0
+    var cursor = 0
 
     init(_ rate: RateLimit, entries: Int) {
         limit = rate.count
         window = rate.windowNanoseconds
-        mask = entries - 1
+        capacity = entries
+        mask = 2 * entries - 1
         if rate.isUnlimited {
+            tags = nil
+            newest = nil
             table = nil
         } else {
-            let p = UnsafeMutablePointer<Entry>.allocate(capacity: entries)
-            p.initialize(repeating: Entry(), count: entries)
+            let t = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * entries)
+            t.initialize(repeating: 0, count: 2 * entries)
+            let n = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * entries)
+            n.initialize(repeating: 0, count: 2 * entries)
+            let p = UnsafeMutablePointer<Entry>.allocate(capacity: 2 * entries)
+            p.initialize(repeating: Entry(), count: 2 * entries)
+            tags = t
+            newest = n
             table = p
         }
     }
 
-    func deallocate() { table?.deallocate() }
+    func deallocate() {
+        tags?.deallocate()
+        newest?.deallocate()
+        table?.deallocate()
+    }
 
     @inline(__always)
     static func stamp(_ e: Entry, _ i: Int) -> Int64 {
         withUnsafeBytes(of: e.stamps) { $0.load(fromByteOffset: (i & 7) * 8, as: Int64.self) }
     }
 
-    /// The entry to use for `key`: its own, or a free one; -1 if none within the probe limit.
-    ///
-    /// An entry is never emptied (key 0) once used, and a key is stored in the first free entry of
-    /// its probe run, so a never-used entry ends the search: `key` is not further on. Without that
-    /// stop every new order walked all 16 entries (20 cache lines, each a miss in a large table).
-    @inline(__always)
-    func slot(_ key: UInt64, _ now: Int64) -> Int {
-        guard let table else { return -1 }
-        var i = Self.home(key) & mask
-        var free = -1
-        for _ in 0..<Self.probes {
-            let k = table[i].key
-            if k == key { return i }
-            if k == 0 { return free < 0 ? i : free }
-            if free < 0, Self.stamp(table[i], table[i].pushes &- 1) <= now &- window { free = i }
-            i = (i &+ 1) & mask
-        }
-        return free
-    }
-
-    /// Starts loading the lines of `key`'s home entry (its first and last byte: an entry is 80
-    /// bytes, so it often spans two).
-    @inline(__always)
-    func prefetch(_ key: UInt64) {
-        guard let table else { return }
-        let e = UnsafeRawPointer(table + (Self.home(key) & mask))
-        ctern_prefetch(e)
-        ctern_prefetch(e + (MemoryLayout<Entry>.size - 1))
-    }
-
     /// Content keys are already mixed; unlike client order IDs they have no runs to keep together.
     @inline(__always)
     static func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key ^ (key >> 32)) }
 
+    /// Sixteen bits of the key the home slot does not use; never 0.
+    @inline(__always)
+    static func tag(_ key: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: key >> 48) | 1 }
+
+    /// The slot holding `key`, or the empty slot where it would go (`found` false). Call only
+    /// when the table exists.
+    @inline(__always)
+    func probe(_ key: UInt64) -> (slot: Int, found: Bool) {
+        let tags = tags.unsafelyUnwrapped
+        let table = table.unsafelyUnwrapped
+        let t = Self.tag(key)
+        var i = Self.home(key) & mask
+        while true {
+            let g = tags[i]
+            if g == 0 { return (i, false) }
+            if g == t, table[i].key == key { return (i, true) }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    /// Starts loading the line of `key`'s home tag (see `RiskCore.prefetch`).
+    @inline(__always)
+    func prefetch(_ key: UInt64) {
+        guard let tags else { return }
+        ctern_prefetch(tags + (Self.home(key) & mask))
+    }
+
     /// Whether one more order with `key` at `now` stays within the limit.
-    /// `nil` when the table has no room (refuse).
+    /// `nil` when the table has no room for a new key (refuse).
     @inline(__always)
     func allows(_ key: UInt64, _ now: Int64) -> Bool? {
         guard let table else { return true }
-        let i = slot(key, now)
-        if i < 0 { return nil }
+        let (i, found) = probe(key)
+        if !found { return count < capacity || expiredSlot(key, now) >= 0 ? limit > 0 : nil }
         let e = table[i]
-        if e.key != key { return limit > 0 }
         let kth = e.pushes &- limit  // the limit-th newest stamp
         if kth < 0 { return limit > 0 }  // fewer than `limit` recorded (the limit is at most 8)
         return Self.stamp(e, kth) <= now &- window
     }
 
-    /// Records an order; returns the entry's previous contents for undo.
-    @inline(__always)
-    func record(_ key: UInt64, _ now: Int64) -> (Int, Entry)? {
-        guard let table else { return nil }
-        let i = slot(key, now)
-        if i < 0 { return nil }
-        let old = table[i]
-        var e = old
-        if e.key != key { e = Entry(key: key) }
-        withUnsafeMutableBytes(of: &e.stamps) { $0.storeBytes(of: now, toByteOffset: (e.pushes & 7) * 8, as: Int64.self) }
-        e.pushes &+= 1
-        table[i] = e
-        return (i, old)
+    /// With the table at capacity, the first slot on `key`'s probe path whose entry has expired
+    /// (a new key may take it over: it stays reachable from its home); -1 if none.
+    func expiredSlot(_ key: UInt64, _ now: Int64) -> Int {
+        let (tags, newest) = (tags.unsafelyUnwrapped, newest.unsafelyUnwrapped)
+        var i = Self.home(key) & mask
+        while tags[i] != 0 {
+            if newest[i] <= now &- window { return i }
+            i = (i &+ 1) & mask
+        }
+        return -1
     }
 
-    func undo(_ saved: (Int, Entry)) { table?[saved.0] = saved.1 }
+    /// Records an order (after `allows` said yes); returns what changed, for `undo`.
+    @inline(__always)
+    mutating func record(_ key: UInt64, _ now: Int64) -> Change? {
+        guard let table, let tags, let newest else { return nil }
+        sweep(now)
+        var (i, found) = probe(key)
+        if found {
+            let old = table[i]
+            var e = old
+            withUnsafeMutableBytes(of: &e.stamps) { $0.storeBytes(of: now, toByteOffset: (e.pushes & 7) * 8, as: Int64.self) }
+            e.pushes &+= 1
+            table[i] = e
+            newest[i] = now
+            return .updated(old)
+        }
+        if count >= capacity {
+            // Full: take over an expired entry on the probe path (`allows` found one).
+            i = expiredSlot(key, now)
+            if i < 0 { return nil }
+        } else {
+            count &+= 1
+        }
+        var e = Entry(key: key, pushes: 1)
+        e.stamps.0 = now
+        table[i] = e
+        tags[i] = Self.tag(key)
+        newest[i] = now
+        return .inserted(key)
+    }
+
+    /// Takes back a `record` (the most recent first). By key, not slot: a later record's sweep
+    /// may have shifted entries, but never deleted this one (its newest stamp is in the window).
+    /// Taking back an insert deletes the key's entry, also when it had taken over an expired one
+    /// (an expired entry and no entry decide alike).
+    mutating func undo(_ change: Change) {
+        guard let table, let newest else { return }
+        switch change {
+        case .inserted(let key):
+            let (i, found) = probe(key)
+            if found { delete(i) }
+        case .updated(let old):
+            let (i, found) = probe(old.key)
+            if found {
+                table[i] = old
+                newest[i] = Self.stamp(old, old.pushes &- 1)
+            }
+        }
+    }
+
+    /// Deletes the expired entries among the next `sweepPerRecord` slots.
+    @inline(__always)
+    mutating func sweep(_ now: Int64) {
+        let (tags, newest) = (tags.unsafelyUnwrapped, newest.unsafelyUnwrapped)
+        let expired = now &- window
+        for _ in 0..<Self.sweepPerRecord {
+            let i = cursor
+            cursor = (cursor &+ 1) & mask
+            if tags[i] != 0, newest[i] <= expired { delete(i) }
+        }
+    }
+
+    /// Empties slot `i`: later members of its probe run move back into the hole when their home
+    /// is not between the hole and themselves.
+    mutating func delete(_ i: Int) {
+        let (tags, newest, table) = (tags.unsafelyUnwrapped, newest.unsafelyUnwrapped, table.unsafelyUnwrapped)
+        var hole = i
+        var j = (i &+ 1) & mask
+        while tags[j] != 0 {
+            let home = Self.home(table[j].key) & mask
+            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            if !between {
+                tags[hole] = tags[j]
+                newest[hole] = newest[j]
+                table[hole] = table[j]
+                hole = j
+            }
+            j = (j &+ 1) & mask
+        }
+        tags[hole] = 0
+        newest[hole] = 0
+        table[hole] = Entry()
+        count &-= 1
+    }
 }
 
 /// A 64-bit content key for duplicate detection.
