@@ -69,6 +69,9 @@ trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/Bad.swift" <<'EOF'
 final class Box { var value = 0 }
 @inline(never) public func probeAllocates(_ n: Int) -> Int { let b = Box(); b.value = n; return b.value &+ [n, n].count }
+public struct Big { var t = SIMD64<UInt64>() }
+@inline(never) func read(_ b: Big) -> UInt64 { b.t[3] }
+@inline(never) public func probeCopies(_ p: UnsafeMutablePointer<Big>) -> UInt64 { let c = p.pointee; p.pointee.t[3] = 1; return read(c) }
 EOF
 swiftc -O -parse-as-library -module-name HotPathSelfTest -c "$tmp/Bad.swift" -o "$tmp/Bad.o"
 if python3 scripts/hot_path_check.py --roots '$s15HotPathSelfTest' "$tmp/Bad.o" > "$tmp/self.txt"; then
@@ -77,7 +80,8 @@ if python3 scripts/hot_path_check.py --roots '$s15HotPathSelfTest' "$tmp/Bad.o" 
     exit 1
 fi
 grep -q "swift_allocObject" "$tmp/self.txt" || { cat "$tmp/self.txt"; echo "self-test FAILED"; exit 1; }
-echo "ok       the checker catches swift_allocObject"
+grep -q "memcpy of 512 bytes" "$tmp/self.txt" || { cat "$tmp/self.txt"; echo "self-test FAILED: a 512-byte copy was not caught"; exit 1; }
+echo "ok       the checker catches swift_allocObject and a 512-byte copy"
 
 echo "== hot-path check: building HotPathProbes (release)"
 swift build -c release --target HotPathProbes 2>&1 | grep -E "error|warning:|Compiling|Build" || true

@@ -10,7 +10,10 @@ Forbidden: ARC (swift_retain/release and bridge-object variants), exclusivity ch
 (swift_beginAccess), heap allocation (swift_allocObject, swift_slowAlloc, malloc family), boxed
 errors (swift_allocError), and existential or unspecialized-generic dispatch (opened existentials,
 swift_getGenericMetadata, swift_dynamicCast; lazy witness-table accessors, which
-cache after their first call, are allowed). Exit status 1 on any finding or a missing expected root.
+cache after their first call, are allowed), and a `memcpy` of a constant 256 bytes or more: the
+compiler copying a large value, such as a whole engine state passed to an out-of-line call (it
+cost the risk check path a 968-byte copy per order). Exit status 1 on any finding or a missing
+expected root.
 
 Cold paths: with --cold TEXT, a callee whose demangled name contains TEXT is not followed, and the
 report names it. Tern marks a function cold by naming it `cold…` (`RiskCore.coldKillRequests`):
@@ -36,6 +39,8 @@ FORBIDDEN = re.compile(
 FUNC = re.compile(r"^[0-9a-f]+ <(.+)>:$")
 RELOC = re.compile(r"R_X86_64_(?:PLT32|PC32|GOTPCREL|GOTPCRELX|REX_GOTPCRELX)\s+(\S+?)(?:[-+]0x[0-9a-f]+)?$")
 CALL = re.compile(r"\s(call|jmp)\s")
+SIZE = re.compile(r"\smov\s+\$0x([0-9a-f]+),%[er]dx$")
+LARGE_COPY = 256
 
 
 def disassemble(path):
@@ -43,21 +48,27 @@ def disassemble(path):
     out = subprocess.run(
         ["objdump", "-dr", "--no-show-raw-insn", path], check=True, capture_output=True, text=True
     ).stdout
-    functions, current, last_was_call = {}, None, False
+    functions, current, last_was_call, size = {}, None, False, None
     for line in out.splitlines():
         m = FUNC.match(line)
         if m:
             current = m.group(1)
             functions.setdefault(current, set())
-            last_was_call = False
+            last_was_call, size = False, None
             continue
         if current is None:
             continue
         r = RELOC.search(line)
         if r and last_was_call:
-            functions[current].add(r.group(1))
+            callee = r.group(1)
+            if callee == "memcpy" and size is not None and size >= LARGE_COPY:
+                callee = f"memcpy of {size} bytes"
+            functions[current].add(callee)
             last_was_call = False
             continue
+        s = SIZE.search(line)
+        if s:
+            size = int(s.group(1), 16)
         last_was_call = bool(CALL.search(line)) and "*" not in line.split("\t")[-1]
         if re.search(r"\scall\s+\*", line):
             functions[current].add("<indirect call>")  # a witness or closure call: reported, not fatal
@@ -102,7 +113,7 @@ def main():
             for callee in sorted(functions.get(fn, ())):
                 if callee == "<indirect call>":
                     indirect.append(path)
-                elif FORBIDDEN.match(callee):
+                elif FORBIDDEN.match(callee) or callee.startswith("memcpy of "):
                     findings.append((callee, path))
                 elif args.cold and args.cold in names.get(callee, callee):
                     cold.add(names.get(callee, callee).split("(")[0])

@@ -142,7 +142,8 @@ extension DuplicateTable {
         guard let table, let tags, let newest else { return }
         h.add(count)
         h.add(cursor)
-        for i in 0...mask {
+        for i in 0...mask where tags[i] != 0 {
+            h.add(i)
             h.add(UInt64(tags[i]))
             h.add(newest[i])
             let e = table[i]

@@ -289,9 +289,11 @@ public struct RiskCapacity: Hashable, Sendable, BitwiseCopyable {
     public var executionIDs: Int
     /// Recently closed orders remembered to attribute late fills.
     public var closedOrders: Int
-    /// Entries of the content-duplicate table (a power of two): distinct orders it can remember
-    /// inside `FirmLimits.duplicateOrders`' window. When a probe finds no room, the order is
-    /// refused (`duplicate_capacity`), so size it above the distinct orders one window can hold.
+    /// Entries of the content-duplicate table (a power of two): distinct orders it can remember at
+    /// once inside `FirmLimits.duplicateOrders`' window (in twice as many slots). Expired entries
+    /// are swept as orders are accepted and taken over when the table is full; a new order that
+    /// finds neither room nor an expired entry on its probe path is refused (`duplicate_capacity`),
+    /// so size it well above the distinct orders one window can hold.
     public var duplicateEntries: Int
 
     public init(

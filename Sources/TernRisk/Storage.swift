@@ -256,7 +256,7 @@ struct DuplicateTable {
         case inserted(UInt64)
         case updated(Entry)
     }
-    /// Per slot: 0 when empty, else `tag(key)`.
+    /// Per slot: 0 when empty (`newest` and the entry are then stale and never read), else `tag(key)`.
     let tags: UnsafeMutablePointer<UInt16>?
     /// Per slot: the entry's newest stamp (what the sweep reads).
     let newest: UnsafeMutablePointer<Int64>?
@@ -437,9 +437,7 @@ struct DuplicateTable {
             }
             j = (j &+ 1) & mask
         }
-        tags[hole] = 0
-        newest[hole] = 0
-        table[hole] = Entry()
+        tags[hole] = 0  // the entry and stamp are left as they were: unread while the tag is 0
         count &-= 1
     }
 }
