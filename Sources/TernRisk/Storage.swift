@@ -4,6 +4,28 @@
 
 import CTernShims
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Memory for a table the check path reads at random: from 1 MiB up, rounded up to and aligned on
+/// 2 MiB and advised for transparent huge pages (`madvise(MADV_HUGEPAGE)`; with the common
+/// `madvise` setting nothing else gets them). With 4 KiB pages every random line in a table of
+/// megabytes also misses the TLB, and on a virtual machine the nested page walk costs more than
+/// the cache miss. Freed with `deallocate()` like any other allocation; smaller tables are plain
+/// allocations.
+func allocateTable<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+    let huge = 1 << 21
+    let bytes = max(count, 1) * MemoryLayout<T>.stride
+    guard bytes >= huge / 2 else { return .allocate(capacity: max(count, 1)) }
+    let rounded = (bytes + huge - 1) & ~(huge - 1)
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: huge)
+    #if canImport(Glibc)
+        _ = madvise(raw, rounded, MADV_HUGEPAGE)  // advice only: a kernel without THP ignores it
+    #endif
+    return raw.bindMemory(to: T.self, capacity: count)
+}
+
 /// One sliding log: "at most `limit` events in any window `(now - window, now]`", exact.
 ///
 /// Stamps live in a ring indexed by the running push count; the ring keeps `limit + undoDepth`
@@ -29,7 +51,7 @@ struct SlidingLog {
             var size = 1
             while size < rate.count + Self.undoDepth { size <<= 1 }
             mask = size - 1
-            let p = UnsafeMutablePointer<Int64>.allocate(capacity: size)
+            let p = allocateTable(Int64.self, count: size)
             p.initialize(repeating: Int64.min, count: size)
             stamps = p
         }
@@ -59,6 +81,15 @@ struct SlidingLog {
         pushes &+= 1
     }
 
+    /// `count` pushes at `now`. Only the newest `mask + 1` stamps are kept, so at most that many
+    /// are written.
+    @inline(__always)
+    mutating func push(_ now: Int64, count: Int) {
+        guard let stamps, count > 0 else { return }
+        for k in max(0, count &- (mask &+ 1))..<count { stamps[(pushes &+ k) & mask] = now }
+        pushes &+= count
+    }
+
     /// Takes back the most recent push (at most `undoDepth` in a row).
     @inline(__always)
     mutating func pop() {
@@ -80,10 +111,10 @@ struct HashSlots {
     init(capacity: Int, withValues: Bool) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = .allocate(capacity: size)
+        keys = allocateTable(UInt64.self, count: size)
         keys.initialize(repeating: 0, count: size)
         if withValues {
-            let v = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+            let v = allocateTable(Int32.self, count: size)
             v.initialize(repeating: -1, count: size)
             values = v
         } else {
@@ -280,11 +311,11 @@ struct DuplicateTable {
             newest = nil
             table = nil
         } else {
-            let t = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * entries)
+            let t = allocateTable(UInt16.self, count: 2 * entries)
             t.initialize(repeating: 0, count: 2 * entries)
-            let n = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * entries)
+            let n = allocateTable(Int64.self, count: 2 * entries)
             n.initialize(repeating: 0, count: 2 * entries)
-            let p = UnsafeMutablePointer<Entry>.allocate(capacity: 2 * entries)
+            let p = allocateTable(Entry.self, count: 2 * entries)
             p.initialize(repeating: Entry(), count: 2 * entries)
             tags = t
             newest = n
