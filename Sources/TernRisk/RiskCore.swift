@@ -488,6 +488,10 @@ struct RiskCore: ~Copyable {
 
     /// Every check for a new order, in the order of notes §3.3. No side effects.
     /// On acceptance the evaluation also carries what `commit` reserves.
+    ///
+    /// `mutating` though it changes nothing: called through `RiskEngine`'s pointer as a borrow, the
+    /// compiler copied the whole state (968 bytes) onto the stack first; as an inout access it works
+    /// in place. `scripts/check-hot-paths.sh` fails if such a copy comes back.
     @inline(__always)
     mutating func evaluate(_ o: NewOrder, _ now: Int64) -> Evaluation {
         // 1. Identities (before any array is indexed), then the kill gate.

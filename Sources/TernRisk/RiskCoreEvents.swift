@@ -451,18 +451,23 @@ extension RiskCore {
             anomaly(.cancelOutboxFull, ClientOrderID(rawValue: w.id), InstrumentID(rawValue: UInt32(w.instrument)), now)
             return
         }
-        let id = (1 << 63) | nextCancelID
-        nextCancelID &+= 1
         var tail = outboxHead &+ outboxCount  // < 2 × capacity: a subtraction, not a division
         if tail >= outboxCapacity { tail &-= outboxCapacity }
-        outbox[tail] = CancelOrder(
-            clientOrderID: ClientOrderID(rawValue: id), originalClientOrderID: ClientOrderID(rawValue: w.id),
-            instrumentID: InstrumentID(rawValue: UInt32(w.instrument)), accountID: AccountID(rawValue: UInt32(w.account)),
-            side: w.side, timestamp: Timestamp(rawValue: now))
+        outbox[tail] = Self.cancel(w, nextCancelID, now)
+        nextCancelID &+= 1
         outboxCount &+= 1
         orders[Int(slot)].cancelRequested = true
         countCancel(account: Int(w.account), now)
         counters.cancelsEmitted &+= 1
+    }
+
+    /// The kill switch's cancel for `w`, the `sequence`-th: its ClOrdID has the top bit set.
+    @inline(__always)
+    static func cancel(_ w: WorkingOrder, _ sequence: UInt64, _ now: Int64) -> CancelOrder {
+        CancelOrder(
+            clientOrderID: ClientOrderID(rawValue: (1 << 63) | sequence), originalClientOrderID: ClientOrderID(rawValue: w.id),
+            instrumentID: InstrumentID(rawValue: UInt32(w.instrument)), accountID: AccountID(rawValue: UInt32(w.account)),
+            side: w.side, timestamp: Timestamp(rawValue: now))
     }
 
     func inScope(_ w: WorkingOrder, _ scope: KillScope) -> Bool {
@@ -497,10 +502,7 @@ extension RiskCore {
                 anomaly(.cancelOutboxFull, ClientOrderID(rawValue: w.id), InstrumentID(rawValue: UInt32(w.instrument)), now)
                 continue
             }
-            outbox[tail] = CancelOrder(
-                clientOrderID: ClientOrderID(rawValue: (1 << 63) | nextID), originalClientOrderID: ClientOrderID(rawValue: w.id),
-                instrumentID: InstrumentID(rawValue: UInt32(w.instrument)), accountID: AccountID(rawValue: UInt32(w.account)),
-                side: w.side, timestamp: Timestamp(rawValue: now))
+            outbox[tail] = Self.cancel(w, nextID, now)
             tail &+= 1
             if tail == capacity { tail = 0 }
             queued &+= 1

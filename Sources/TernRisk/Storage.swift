@@ -155,6 +155,14 @@ struct HashSlots {
         }
     }
 
+    /// Backward-shift deletion: whether the member at slot `j`, whose home slot is `home`, must stay
+    /// where it is when slot `hole` (before it in its probe run) empties: its home lies cyclically
+    /// in `(hole, j]`. Otherwise it moves into the hole.
+    @inline(__always)
+    static func staysAfter(_ hole: Int, home: Int, at j: Int) -> Bool {
+        hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+    }
+
     /// Removes `key`; false if it was absent.
     @discardableResult
     func remove(_ key: UInt64) -> Bool {
@@ -165,9 +173,7 @@ struct HashSlots {
         var hole = i
         var j = (i &+ 1) & mask
         while keys[j] != 0 {
-            let home = Self.hash(keys[j]) & mask
-            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
-            if !between {
+            if !Self.staysAfter(hole, home: Self.hash(keys[j]) & mask, at: j) {
                 keys[hole] = keys[j]
                 values?[hole] = values![j]
                 hole = j
@@ -458,9 +464,7 @@ struct DuplicateTable {
         var hole = i
         var j = (i &+ 1) & mask
         while tags[j] != 0 {
-            let home = Self.home(table[j].key) & mask
-            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
-            if !between {
+            if !HashSlots.staysAfter(hole, home: Self.home(table[j].key) & mask, at: j) {
                 tags[hole] = tags[j]
                 newest[hole] = newest[j]
                 table[hole] = table[j]
