@@ -111,8 +111,8 @@ extension RiskCore {
         // Working orders in live-list order, with their slots.
         h.add(liveCount)
         h.add(Int64(freeHead))
-        for k in 0..<liveCount {
-            let j = live[k]
+        var j = liveHead
+        while j >= 0 {
             let w = orders[Int(j)]
             h.add(Int64(j))
             for v in [w.id, w.originalID, w.pendingID, w.sequence] { h.add(v) }
@@ -121,6 +121,7 @@ extension RiskCore {
             for v in [w.account, w.strategy, w.instrument, w.instrumentPrev, w.instrumentNext] { h.add(Int64(v)) }
             h.add(UInt64(w.side.rawValue) | UInt64(w.type.rawValue) << 8 | UInt64(w.flags.rawValue) << 16)
             h.add(w.cancelRequested)
+            j = w.next
         }
         h.add(closedNext)
         for k in 0..<closedCapacity {

@@ -70,9 +70,7 @@ struct RiskCore: ~Copyable {
     let orders: UnsafeMutablePointer<WorkingOrder>
     var index: IDMap
     var freeHead: Int32 = 0
-    /// The working orders' slots, densely: iterating them (cancel-all) loads independent lines
-    /// instead of chasing a linked list one dependent load at a time. Removal swaps in the last.
-    let live: UnsafeMutablePointer<Int32>
+    var liveHead: Int32 = -1
     var liveCount = 0
     let closed: UnsafeMutablePointer<ClosedOrder>
     let closedCapacity: Int
@@ -127,7 +125,7 @@ struct RiskCore: ~Copyable {
 
         markets = .allocate(capacity: max(instrumentCount, 1))
         markets.initialize(repeating: MarketState(), count: max(instrumentCount, 1))
-        positions = allocateTable(PositionState.self, count: max(instrumentCount * accountCount, 1))
+        positions = .allocate(capacity: max(instrumentCount * accountCount, 1))
         positions.initialize(repeating: PositionState(), count: max(instrumentCount * accountCount, 1))
         accountTotals = .allocate(capacity: max(accountCount, 1))
         accountTotals.initialize(repeating: ExposureTotals(), count: max(accountCount, 1))
@@ -164,17 +162,15 @@ struct RiskCore: ~Copyable {
         duplicates = DuplicateTable(config.firm.duplicateOrders, entries: config.capacity.duplicateEntries)
         clientOrderIDs = IDSet(capacity: config.capacity.clientOrderIDs)
         executionIDs = IDSet(capacity: config.capacity.executionIDs)
-        orders = allocateTable(WorkingOrder.self, count: workingCapacity)
+        orders = .allocate(capacity: workingCapacity)
         orders.initialize(repeating: WorkingOrder(), count: workingCapacity)
         for i in 0..<workingCapacity { orders[i].next = i + 1 < workingCapacity ? Int32(i + 1) : -1 }
-        live = .allocate(capacity: workingCapacity)
-        live.initialize(repeating: -1, count: workingCapacity)
         index = IDMap(capacity: workingCapacity * 2)
         closedCapacity = config.capacity.closedOrders
         closed = .allocate(capacity: closedCapacity)
         closed.initialize(repeating: ClosedOrder(), count: closedCapacity)
         outboxCapacity = workingCapacity * 2
-        outbox = allocateTable(CancelOrder.self, count: outboxCapacity)
+        outbox = .allocate(capacity: outboxCapacity)
         events.reserveCapacity(1024)
     }
 
@@ -205,7 +201,6 @@ struct RiskCore: ~Copyable {
         clientOrderIDs.deallocate()
         executionIDs.deallocate()
         orders.deallocate()
-        live.deallocate()
         index.deallocate()
         closed.deallocate()
         outbox.deallocate()
@@ -698,9 +693,10 @@ struct RiskCore: ~Copyable {
         w.quantity = o.quantity.rawValue
         w.leaves = o.quantity.rawValue
         w.sequence = sequence
-        // Append to the live slots; link into the instrument's list.
-        w.livePosition = Int32(liveCount)
-        live[liveCount] = slot
+        // Link into the live list and the instrument's list.
+        w.next = liveHead
+        if liveHead >= 0 { orders[Int(liveHead)].prev = slot }
+        liveHead = slot
         let head = markets[i].head
         w.instrumentNext = head
         if head >= 0 { orders[Int(head)].instrumentPrev = slot }
@@ -788,9 +784,8 @@ struct RiskCore: ~Copyable {
         positions[pi].workingCount &-= 1
         accountTotals[Int(w.account)].workingCount &-= 1
         firmTotals.workingCount &-= 1
-        let last = live[liveCount &- 1]
-        live[Int(w.livePosition)] = last
-        orders[Int(last)].livePosition = w.livePosition
+        if w.prev >= 0 { orders[Int(w.prev)].next = w.next } else { liveHead = w.next }
+        if w.next >= 0 { orders[Int(w.next)].prev = w.prev }
         if w.instrumentPrev >= 0 {
             orders[Int(w.instrumentPrev)].instrumentNext = w.instrumentNext
         } else {

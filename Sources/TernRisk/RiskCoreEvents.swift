@@ -451,23 +451,16 @@ extension RiskCore {
             anomaly(.cancelOutboxFull, ClientOrderID(rawValue: w.id), InstrumentID(rawValue: UInt32(w.instrument)), now)
             return
         }
-        var tail = outboxHead &+ outboxCount  // < 2 × capacity: a subtraction, not a division
-        if tail >= outboxCapacity { tail &-= outboxCapacity }
-        outbox[tail] = Self.cancel(w, nextCancelID, now)
+        let id = (1 << 63) | nextCancelID
         nextCancelID &+= 1
+        outbox[(outboxHead + outboxCount) % outboxCapacity] = CancelOrder(
+            clientOrderID: ClientOrderID(rawValue: id), originalClientOrderID: ClientOrderID(rawValue: w.id),
+            instrumentID: InstrumentID(rawValue: UInt32(w.instrument)), accountID: AccountID(rawValue: UInt32(w.account)),
+            side: w.side, timestamp: Timestamp(rawValue: now))
         outboxCount &+= 1
         orders[Int(slot)].cancelRequested = true
         countCancel(account: Int(w.account), now)
         counters.cancelsEmitted &+= 1
-    }
-
-    /// The kill switch's cancel for `w`, the `sequence`-th: its ClOrdID has the top bit set.
-    @inline(__always)
-    static func cancel(_ w: WorkingOrder, _ sequence: UInt64, _ now: Int64) -> CancelOrder {
-        CancelOrder(
-            clientOrderID: ClientOrderID(rawValue: (1 << 63) | sequence), originalClientOrderID: ClientOrderID(rawValue: w.id),
-            instrumentID: InstrumentID(rawValue: UInt32(w.instrument)), accountID: AccountID(rawValue: UInt32(w.account)),
-            side: w.side, timestamp: Timestamp(rawValue: now))
     }
 
     func inScope(_ w: WorkingOrder, _ scope: KillScope) -> Bool {
@@ -481,39 +474,17 @@ extension RiskCore {
     }
 
     /// Cancels every working order in `scope`; returns how many cancels were emitted.
-    ///
-    /// `emitCancel` for each order, with the outbox cursor, the cancel IDs and the firm's cancel
-    /// log kept in registers: written through `self` on every order they are loop-carried stores
-    /// the compiler cannot keep in registers (the outbox and orders are raw pointers that might
-    /// alias `self`). The firm log takes the batch at once: every cancel has the same stamp.
     mutating func cancelAll(_ scope: KillScope, _ now: Int64) -> Int {
-        let (orders, outbox, live, capacity) = (orders, outbox, live, outboxCapacity)
-        var tail = outboxHead &+ outboxCount
-        if tail >= capacity { tail &-= capacity }
-        var queued = outboxCount
-        var nextID = nextCancelID
         var n = 0
-        for k in 0..<liveCount {
-            let slot = Int(live[k])
-            let w = orders[slot]
-            if w.cancelRequested || !inScope(w, scope) { continue }
-            guard queued < capacity else {
-                (outboxCount, nextCancelID) = (queued, nextID)
-                anomaly(.cancelOutboxFull, ClientOrderID(rawValue: w.id), InstrumentID(rawValue: UInt32(w.instrument)), now)
-                continue
+        var j = liveHead
+        while j >= 0 {
+            let w = orders[Int(j)]
+            if !w.cancelRequested, inScope(w, scope) {
+                emitCancel(j, now)
+                n &+= 1
             }
-            outbox[tail] = Self.cancel(w, nextID, now)
-            tail &+= 1
-            if tail == capacity { tail = 0 }
-            queued &+= 1
-            nextID &+= 1
-            orders[slot].cancelRequested = true
-            accountLog(Int(w.account), .cancel).pointee.push(now)
-            n &+= 1
+            j = w.next
         }
-        (outboxCount, nextCancelID) = (queued, nextID)
-        firmCancel.push(now, count: n)
-        counters.cancelsEmitted &+= n
         return n
     }
 
@@ -556,10 +527,11 @@ extension RiskCore {
     /// Working orders still open in `scope` (cancel-all is complete when this reaches zero).
     func workingCount(in scope: KillScope) -> Int {
         var n = 0
-        for k in 0..<liveCount {
-            let j = live[k]
+        var j = liveHead
+        while j >= 0 {
             let w = orders[Int(j)]
             if inScope(w, scope) { n += 1 }
+            j = w.next
         }
         return n
     }
@@ -628,12 +600,13 @@ extension RiskCore {
     mutating func beginTradingDay() {
         clientOrderIDs.clear()
         // Working orders keep their IDs reserved.
-        for k in 0..<liveCount {
-            let j = live[k]
+        var j = liveHead
+        while j >= 0 {
             let w = orders[Int(j)]
             _ = clientOrderIDs.insert(w.id)
             if w.originalID != w.id { _ = clientOrderIDs.insert(w.originalID) }
             if w.pendingID != 0 { _ = clientOrderIDs.insert(w.pendingID) }
+            j = w.next
         }
         executionIDs.clear()
         for k in 0..<(instrumentCount * accountCount) {

@@ -98,9 +98,7 @@ struct WorkingOrder {
     var reservedQuantity: Int64 = 0
     var reservedNotional: Int128 = 0
     var sequence: UInt64 = 0
-    /// Where the slot sits in `RiskCore.live` while the order works.
-    var livePosition: Int32 = -1
-    /// The next free slot while the slot is free.
+    var prev: Int32 = -1
     var next: Int32 = -1
     var instrumentPrev: Int32 = -1
     var instrumentNext: Int32 = -1

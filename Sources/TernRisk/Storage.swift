@@ -81,15 +81,6 @@ struct SlidingLog {
         pushes &+= 1
     }
 
-    /// `count` pushes at `now`. Only the newest `mask + 1` stamps are kept, so at most that many
-    /// are written.
-    @inline(__always)
-    mutating func push(_ now: Int64, count: Int) {
-        guard let stamps, count > 0 else { return }
-        for k in max(0, count &- (mask &+ 1))..<count { stamps[(pushes &+ k) & mask] = now }
-        pushes &+= count
-    }
-
     /// Takes back the most recent push (at most `undoDepth` in a row).
     @inline(__always)
     mutating func pop() {

@@ -61,8 +61,8 @@ import TernRisk
             1000009000,new,7,accepted,0,none,0,0,3
             1000010000,new,8,accepted,0,none,0,0,4
             1000011000,trip,,,,,,,trip account:0 cause=daily_loss actor=risk reason=daily P&L -5037.5 below -5000 at=1000011000 last_approved=4 cancels=2
-            1000011000,emit_cancel,9223372036854775809,,,,,,cancels 7
-            1000011000,emit_cancel,9223372036854775810,,,,,,cancels 8
+            1000011000,emit_cancel,9223372036854775809,,,,,,cancels 8
+            1000011000,emit_cancel,9223372036854775810,,,,,,cancels 7
             1000012000,new,9,KILL_SWITCH_HALTED,301,kill_account,0,1,0
             1000013000,reset,,refused,,,,,account:0 cannot be reset: daily_loss still holds
             1000014000,reducing,,,,,,,reducing account:0 operator=alice reason=flatten the ES long at=1000014000

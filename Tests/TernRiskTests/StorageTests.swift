@@ -78,29 +78,3 @@ import TernTestSupport
     }
 }
 
-@Suite struct SlidingLogTests {
-    /// A batch of pushes at one stamp (cancel-all) leaves the log exactly as single pushes would,
-    /// including batches longer than the ring.
-    @Test(arguments: [0, 1, 5, 63, 64, 65, 200, 1_000])
-    func batchPushEqualsSinglePushes(count: Int) {
-        let rate = RateLimit(count: 50, windowNanoseconds: 1_000)
-        var batch = SlidingLog(rate)
-        var single = SlidingLog(rate)
-        defer {
-            batch.deallocate()
-            single.deallocate()
-        }
-        for t in stride(from: Int64(0), to: 300, by: 10) {
-            batch.push(t)
-            single.push(t)
-        }
-        batch.push(500, count: count)
-        for _ in 0..<count { single.push(500) }
-        #expect(batch.pushes == single.pushes)
-        for now in stride(from: Int64(500), through: 1_600, by: 50) {
-            for k in [1, 2, 10, 50] {
-                #expect(batch.allows(now, adding: k) == single.allows(now, adding: k), "now \(now), adding \(k)")
-            }
-        }
-    }
-}
