@@ -81,6 +81,7 @@ public final class RiskEngine {
         var d = e.decision
         if d.isAccepted {
             d.sequence = core.pointee.commit(order, t, e).0
+            core.pointee.duplicates.sweep(t)
             core.pointee.counters.accepted &+= 1
         } else {
             core.pointee.counters.denied &+= 1
@@ -212,6 +213,7 @@ public final class RiskEngine {
             decisions.append(d)
         }
         core.pointee.counters.accepted &+= list.count
+        core.pointee.duplicates.sweep(t, orders: list.count)
         return decisions
     }
 

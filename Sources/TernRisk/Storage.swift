@@ -265,8 +265,8 @@ enum StrategyLog: Int {
 /// entry (80 bytes, in a table of megabytes) is read only when its tag matches, so an order whose
 /// content is new touches one line instead of missing to memory.
 ///
-/// An entry whose newest stamp has left the window is the same as no entry. Each `record` sweeps
-/// `sweepPerRecord` slots onward from a cursor and deletes such entries, so the table holds the
+/// An entry whose newest stamp has left the window is the same as no entry. Each committed order
+/// sweeps `sweepPerRecord` slots onward from a cursor and deletes such entries, so the table holds the
 /// orders of the current window plus those expired since the cursor last passed (about
 /// `2 × capacity / sweepPerRecord / 2` orders on average). At `capacity` entries a new content
 /// takes over an expired entry on its probe path; if there is none the order is refused
@@ -279,10 +279,12 @@ struct DuplicateTable {
         var pushes: Int = 0
         var stamps: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
     }
-    /// What `record` changed, for `undo`: the key it inserted, or the entry as it was before.
-    enum Change {
-        case inserted(UInt64)
-        case updated(Entry)
+    /// What `record` changed, for `undo`: the slot, and what the slot held before (`tag` 0: empty).
+    struct Change {
+        var slot: Int
+        var tag: UInt16
+        var newest: Int64
+        var entry: Entry
     }
     /// Per slot: 0 when empty (`newest` and the entry are then stale and never read), else `tag(key)`.
     let tags: UnsafeMutablePointer<UInt16>?
@@ -387,61 +389,48 @@ struct DuplicateTable {
         return -1
     }
 
-    /// Records an order (after `allows` said yes); returns what changed, for `undo`.
+    /// Records an order (after `allows` said yes); returns what changed, for `undo`. Nothing
+    /// moves: deletion happens only in `sweep`, which runs once an order or a whole list is
+    /// committed for good, so `undo` (most recent first) restores exactly the earlier layout.
     @inline(__always)
     mutating func record(_ key: UInt64, _ now: Int64) -> Change? {
         guard let table, let tags, let newest else { return nil }
-        sweep(now)
         var (i, found) = probe(key)
-        if found {
-            let old = table[i]
-            var e = old
-            withUnsafeMutableBytes(of: &e.stamps) { $0.storeBytes(of: now, toByteOffset: (e.pushes & 7) * 8, as: Int64.self) }
-            e.pushes &+= 1
-            table[i] = e
-            newest[i] = now
-            return .updated(old)
-        }
-        if count >= capacity {
+        if !found, count >= capacity {
             // Full: take over an expired entry on the probe path (`allows` found one).
             i = expiredSlot(key, now)
             if i < 0 { return nil }
-        } else {
+            found = false
+        } else if !found {
             count &+= 1
         }
-        var e = Entry(key: key, pushes: 1)
-        e.stamps.0 = now
+        let change = Change(slot: i, tag: tags[i], newest: newest[i], entry: table[i])
+        var e = found ? table[i] : Entry(key: key)
+        withUnsafeMutableBytes(of: &e.stamps) { $0.storeBytes(of: now, toByteOffset: (e.pushes & 7) * 8, as: Int64.self) }
+        e.pushes &+= 1
         table[i] = e
         tags[i] = Self.tag(key)
         newest[i] = now
-        return .inserted(key)
+        return change
     }
 
-    /// Takes back a `record` (the most recent first). By key, not slot: a later record's sweep
-    /// may have shifted entries, but never deleted this one (its newest stamp is in the window).
-    /// Taking back an insert deletes the key's entry, also when it had taken over an expired one
-    /// (an expired entry and no entry decide alike).
+    /// Takes back a `record` (the most recent first): the slot gets back what it held.
     mutating func undo(_ change: Change) {
-        guard let table, let newest else { return }
-        switch change {
-        case .inserted(let key):
-            let (i, found) = probe(key)
-            if found { delete(i) }
-        case .updated(let old):
-            let (i, found) = probe(old.key)
-            if found {
-                table[i] = old
-                newest[i] = Self.stamp(old, old.pushes &- 1)
-            }
-        }
+        guard let table, let tags, let newest else { return }
+        if change.tag == 0 { count &-= 1 }
+        tags[change.slot] = change.tag
+        newest[change.slot] = change.newest
+        table[change.slot] = change.entry
     }
 
-    /// Deletes the expired entries among the next `sweepPerRecord` slots.
+    /// Deletes the expired entries among the next `sweepPerRecord` slots per order committed.
+    /// Called after a commit that will not be taken back (a single order, or a whole list), so
+    /// a replay sweeps at the same points.
     @inline(__always)
-    mutating func sweep(_ now: Int64) {
-        let (tags, newest) = (tags.unsafelyUnwrapped, newest.unsafelyUnwrapped)
+    mutating func sweep(_ now: Int64, orders: Int = 1) {
+        guard let tags, let newest else { return }
         let expired = now &- window
-        for _ in 0..<Self.sweepPerRecord {
+        for _ in 0..<(Self.sweepPerRecord &* orders) {
             let i = cursor
             cursor = (cursor &+ 1) & mask
             if tags[i] != 0, newest[i] <= expired { delete(i) }

@@ -27,6 +27,17 @@ import TernTestSupport
         return (high | ((home ^ (high >> 32)) & 0xFFFF_FFFF)) | (UInt64.random(in: 0..<3, using: &rng) << 48)
     }
 
+    /// Every slot's tag, stamp and entry, and the count: what a replay's state digest sees.
+    static func layout(_ t: DuplicateTable) -> [Int64] {
+        var out = [Int64(t.count), Int64(t.cursor)]
+        for i in 0...t.mask where t.tags![i] != 0 {
+            let e = t.table![i]
+            out += [Int64(i), Int64(t.tags![i]), t.newest![i], Int64(bitPattern: e.key), Int64(e.pushes)]
+            out += withUnsafeBytes(of: e.stamps) { Array($0.bindMemory(to: Int64.self)) }
+        }
+        return out
+    }
+
     @Test(arguments: 0..<6)
     func matchesTheSlowReference(seed: Int) {
         var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 1)
@@ -51,12 +62,15 @@ import TernTestSupport
             }
             #expect(answer == expected, "step \(step): key \(key) at \(now)")
             guard answer == true else { continue }
+            let before = Self.layout(table)
             let change = table.record(key, now)
             #expect(change != nil)
             if Bool.random(using: &rng), Int.random(in: 0..<4, using: &rng) == 0, let change {
                 table.undo(change)  // an order list that failed later
+                #expect(Self.layout(table) == before, "step \(step): undo did not restore the table")
             } else {
                 reference.stamps[key, default: []].append(now)
+                table.sweep(now)  // as the engine does once an order is committed for good
             }
             #expect(table.count <= table.capacity)
             #expect(table.count >= live, "step \(step): \(table.count) entries for \(live) live keys")
@@ -73,6 +87,7 @@ import TernTestSupport
             let key = rng.next() | 1
             #expect(table.allows(key, now) == true, "order \(n)")
             _ = table.record(key, now)
+            table.sweep(now)
         }
         #expect(table.count <= 64)
     }
