@@ -64,7 +64,7 @@ def disassemble(path):
             if callee == "memcpy" and size is not None and size >= LARGE_COPY:
                 callee = f"memcpy of {size} bytes"
             functions[current].add(callee)
-            last_was_call = False
+            last_was_call, size = False, None  # the call clobbers %rdx: the constant sized this call only
             continue
         s = SIZE.search(line)
         if s:

@@ -268,7 +268,7 @@ enum StrategyLog: Int {
 /// An entry whose newest stamp has left the window is the same as no entry. Each committed order
 /// sweeps `sweepPerRecord` slots onward from a cursor and deletes such entries, so the table holds the
 /// orders of the current window plus those expired since the cursor last passed (about
-/// `2 × capacity / sweepPerRecord / 2` orders on average). At `capacity` entries a new content
+/// `capacity / sweepPerRecord` orders on average). At `capacity` entries a new content
 /// takes over an expired entry on its probe path; if there is none the order is refused
 /// (`duplicate_capacity`; fail closed under a flood of distinct orders).
 struct DuplicateTable {
@@ -396,13 +396,14 @@ struct DuplicateTable {
     mutating func record(_ key: UInt64, _ now: Int64) -> Change? {
         guard let table, let tags, let newest else { return nil }
         var (i, found) = probe(key)
-        if !found, count >= capacity {
-            // Full: take over an expired entry on the probe path (`allows` found one).
-            i = expiredSlot(key, now)
-            if i < 0 { return nil }
-            found = false
-        } else if !found {
-            count &+= 1
+        if !found {
+            if count < capacity {
+                count &+= 1
+            } else {
+                // Full: take over an expired entry on the probe path (`allows` found one).
+                i = expiredSlot(key, now)
+                if i < 0 { return nil }
+            }
         }
         let change = Change(slot: i, tag: tags[i], newest: newest[i], entry: table[i])
         var e = found ? table[i] : Entry(key: key)
