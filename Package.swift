@@ -77,8 +77,10 @@ let package = Package(
         .target(name: "TernQueues", dependencies: ["TernSystem"], swiftSettings: librarySettings),
 
         // MARK: Inference: tree-ensemble loaders (XGBoost, LightGBM, CatBoost), the uint8-quantized
-        // compiler and its evaluators. The standard library only (its libm calls go through Glibc).
-        .target(name: "TernInference", swiftSettings: librarySettings),
+        // compiler and its evaluators. The standard library, and one C kernel with AVX-512
+        // intrinsics that Swift cannot spell (CTernTrees, chosen at run time).
+        .target(name: "CTernTrees"),
+        .target(name: "TernInference", dependencies: ["CTernTrees"], swiftSettings: librarySettings),
 
         // MARK: Risk: pre-trade checks, exposure state, rate limits and the kill switch. TernCore and
         // the standard library's Synchronization only.

@@ -1,3 +1,5 @@
+import CTernTrees
+
 /// Quantization and the evaluation kernels. Nothing here allocates, retains or dispatches through
 /// an existential; `scripts/check-hot-paths.sh` checks the release binary.
 
@@ -9,14 +11,26 @@ public struct ForestScratch: ~Copyable {
     public let codes: UnsafeMutableRawBufferPointer
     let batchCodes: UnsafeMutableRawPointer
     let accumulators: UnsafeMutableRawPointer
+    /// After the top levels: where each tree's walk goes on, with its steps left (then its leaf),
+    /// and the trees that have steps left (`treeCount`, plus a parked lane and padding).
+    let starts: UnsafeMutablePointer<UInt32>
+    let pending: UnsafeMutablePointer<UInt32>
     /// Identity of the forest it was made for, checked by `assert` in debug builds (a scratch from
     /// another forest may be too small: a programming error, not an input error).
     let owner: ObjectIdentifier
 
     init(_ forest: QuantizedForest) {
         let codeBytes = forest.slotCount * forest.codeWidth
-        codes = .allocate(byteCount: codeBytes, alignment: 64)
-        codes.initializeMemory(as: UInt8.self, repeating: 0)
+        // The top-levels kernel loads 128 bytes of codes whatever the slot count.
+        let codeStorage = max(codeBytes, 128)
+        let codeBase = UnsafeMutableRawPointer.allocate(byteCount: codeStorage, alignment: 64)
+        codeBase.initializeMemory(as: UInt8.self, repeating: 0, count: codeStorage)
+        codes = UnsafeMutableRawBufferPointer(start: codeBase, count: codeBytes)
+        // Index treeCount is a parked lane: node 0, the shared leaf, with no steps left.
+        starts = .allocate(capacity: forest.treeCount + 1)
+        starts.initialize(repeating: 0, count: forest.treeCount + 1)
+        pending = .allocate(capacity: forest.treeCount + 16)
+        pending.initialize(repeating: UInt32(forest.treeCount), count: forest.treeCount + 16)
         batchCodes = .allocate(byteCount: codeBytes * QuantizedForest.batchBlock, alignment: 64)
         batchCodes.initializeMemory(as: UInt8.self, repeating: 0, count: codeBytes * QuantizedForest.batchBlock)
         let accBytes = 8 * forest.outputCount * QuantizedForest.batchBlock
@@ -26,7 +40,9 @@ public struct ForestScratch: ~Copyable {
     }
 
     deinit {
-        codes.deallocate()
+        codes.baseAddress!.deallocate()
+        starts.deallocate()
+        pending.deallocate()
         batchCodes.deallocate()
         accumulators.deallocate()
     }
@@ -181,6 +197,7 @@ extension QuantizedForest {
     @inline(__always)
     func walkAll<N: LaneNode, C: FixedWidthInteger & UnsignedInteger, S: LeafSink>(
         _ table: UnsafePointer<N>, _ bases: UnsafePointer<UInt32>?, _ groupRoots: UnsafePointer<UInt32>,
+        _ groupSteps: UnsafePointer<UInt32>, _ groupPrefix: UnsafePointer<UInt32>,
         _ codes: UnsafePointer<C>, _ result: inout S
     ) {
         // A local copy keeps a running sum in a register instead of a load-add-store per leaf
@@ -252,16 +269,90 @@ extension QuantizedForest {
     @inline(__always)
     func walk<S: LeafSink>(_ scratch: borrowing ForestScratch, _ sink: inout S) {
         assert(scratch.owner == ObjectIdentifier(self), "a ForestScratch made by another QuantizedForest")
-        if let compact = compactNodes {
+        if topDepth > 0 {
             let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            walkAll(UnsafePointer(compact), UnsafePointer(groupBase), UnsafePointer(compactRoots), codes, &sink)
+            walkTop(codes, scratch.starts, scratch.pending, &sink)
+        } else if let compact = compactNodes {
+            let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            walkAll(UnsafePointer(compact), UnsafePointer(groupBase), UnsafePointer(compactRoots), groupSteps, groupPrefix, codes, &sink)
         } else if codeWidth == 1 {
             let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            walkAll(UnsafePointer(nodes), nil, UnsafePointer(groupRoots), codes, &sink)
+            walkAll(UnsafePointer(nodes), nil, UnsafePointer(groupRoots), groupSteps, groupPrefix, codes, &sink)
         } else {
             let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt16.self))
-            walkAll(UnsafePointer(nodes), nil, UnsafePointer(groupRoots), codes, &sink)
+            walkAll(UnsafePointer(nodes), nil, UnsafePointer(groupRoots), groupSteps, groupPrefix, codes, &sink)
         }
+    }
+
+    /// The first `topDepth` levels of every tree at once (`ctern_trees_top_avx512`); then only the
+    /// trees that have not reached a leaf walk on, 8 in lock-step for as many steps as the
+    /// deepest of them has left: no exit test, so no mispredicted exit.
+    @inline(__always)
+    func walkTop<S: LeafSink>(
+        _ codes: UnsafePointer<UInt8>, _ starts: UnsafeMutablePointer<UInt32>, _ pending: UnsafeMutablePointer<UInt32>,
+        _ result: inout S
+    ) {
+        var sink = result
+        defer { result = sink }
+        let count = ctern_trees_top_avx512(topSlots, topThresholds, topExits, UInt32(topDepth), treeCount, codes, starts, pending)
+        // Lanes past the end park on the shared leaf (index treeCount).
+        let parked = UInt32(treeCount)
+        for j in count..<((count &+ 7) & ~7) { pending[j] = parked }
+        let table = UnsafePointer(nodes)
+        @inline(__always) func step(_ n: UInt32) -> UInt32 { table[Int(n)].next(codes) }
+        var i = 0
+        while i < count {
+            let k0 = Int(pending[i])
+            let k1 = Int(pending[i &+ 1])
+            let k2 = Int(pending[i &+ 2])
+            let k3 = Int(pending[i &+ 3])
+            let k4 = Int(pending[i &+ 4])
+            let k5 = Int(pending[i &+ 5])
+            let k6 = Int(pending[i &+ 6])
+            let k7 = Int(pending[i &+ 7])
+            // A pending tree's start holds its node and, above bit 26, its steps left.
+            let e0 = starts[k0]
+            let e1 = starts[k1]
+            let e2 = starts[k2]
+            let e3 = starts[k3]
+            let e4 = starts[k4]
+            let e5 = starts[k5]
+            let e6 = starts[k6]
+            let e7 = starts[k7]
+            let shift = QuantizedForest.exitHeightShift
+            var steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> shift
+            let mask = UInt32(QuantizedForest.exitNodeMask)
+            var n0 = e0 & mask
+            var n1 = e1 & mask
+            var n2 = e2 & mask
+            var n3 = e3 & mask
+            var n4 = e4 & mask
+            var n5 = e5 & mask
+            var n6 = e6 & mask
+            var n7 = e7 & mask
+            while steps > 0 {
+                n0 = step(n0)
+                n1 = step(n1)
+                n2 = step(n2)
+                n3 = step(n3)
+                n4 = step(n4)
+                n5 = step(n5)
+                n6 = step(n6)
+                n7 = step(n7)
+                steps &-= 1
+            }
+            starts[k0] = n0
+            starts[k1] = n1
+            starts[k2] = n2
+            starts[k3] = n3
+            starts[k4] = n4
+            starts[k5] = n5
+            starts[k6] = n6
+            starts[k7] = n7
+            i &+= 8
+        }
+        // Every start is now a leaf with no steps left.
+        for t in 0..<treeCount { sink.take(t, starts[t]) }
     }
 
     /// Walks the row in `scratch.codes` and sums its leaves in the library's order into `margins`.

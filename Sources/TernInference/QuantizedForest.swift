@@ -1,3 +1,5 @@
+import CTernTrees
+
 /// A tree ensemble compiled for fast, exact evaluation on quantized rows.
 ///
 /// **Quantize once.** Every split threshold the model uses on a feature goes into a sorted list; a
@@ -86,6 +88,16 @@ public final class QuantizedForest: @unchecked Sendable {
     let compactNodes: UnsafeMutablePointer<CompactNode>?
     let groupBase: UnsafeMutablePointer<UInt32>
     let compactRoots: UnsafeMutablePointer<UInt32>
+    /// The top levels, resolved all at once (`CTernTrees`, AVX-512 VBMI): `topDepth` levels of
+    /// every tree as a complete tree, 64 trees to a block. Per block and position, 64 slots
+    /// (`topSlots`) and 64 thresholds; per tree, `2^topDepth` exits (`topExits`: the node of
+    /// `nodes` where the walk goes on, and above `exitHeightShift` the steps left below it).
+    /// `topDepth` is 0 when the kernel does not apply: codes
+    /// wider than a byte, more than 128 slots, or no AVX-512 VBMI.
+    let topDepth: Int
+    let topSlots: UnsafeMutablePointer<UInt8>
+    let topThresholds: UnsafeMutablePointer<UInt8>
+    let topExits: UnsafeMutablePointer<UInt32>
     /// Quantizers.
     let numericCount: Int
     let categoricalCount: Int
@@ -110,17 +122,31 @@ public final class QuantizedForest: @unchecked Sendable {
     public static let batchBlock = 64
     /// Trees walked in lock-step on the single-row path.
     static let lanes = 8
+    /// Trees per block of the top-levels kernel, and its deepest top.
+    static let topLanes = 64
+    static let maximumTopDepth = 6
+    /// Whether this CPU runs the AVX-512 top-levels kernel.
+    static var topKernelAvailable: Bool { ctern_trees_avx512_available() != 0 }
+    /// How many levels of every tree the AVX-512 kernel resolves on the single-row path; 0 when
+    /// the portable walk does it all (codes wider than a byte, more than 128 slots, or a CPU
+    /// without AVX-512 VBMI).
+    public var vectorTopLevels: Int { topDepth }
+    /// An exit: the node in the low 26 bits, the height below it (< 64) above them.
+    static let exitHeightShift: UInt32 = 26
+    static let exitNodeMask = (1 << 26) - 1
 
     /// Compiles `ensemble`. Throws `.limit` when the model needs more than 65,535 codes per row or a
     /// feature has more than 65,533 distinct thresholds, and `.usage` for `.quantized` when a leaf is
     /// too large for int32 at any scale ≥ 2^-60.
     public convenience init(_ ensemble: TreeEnsemble, leafMode: LeafMode = .exact) throws(ModelError) {
-        try self.init(ensemble, leafMode: leafMode, compactLayout: true)
+        try self.init(ensemble, leafMode: leafMode, compactLayout: true, topLevels: QuantizedForest.maximumTopDepth)
     }
 
     /// `compactLayout: false` keeps the single-row walk on the 8-byte nodes even when the model
     /// fits the 4-byte ones (the tests compare the two).
-    init(_ ensemble: TreeEnsemble, leafMode: LeafMode, compactLayout: Bool) throws(ModelError) {
+    /// `topLevels` caps the levels the AVX-512 kernel resolves (0 keeps every level on the
+    /// portable walk; the tests compare the two).
+    init(_ ensemble: TreeEnsemble, leafMode: LeafMode, compactLayout: Bool, topLevels: Int) throws(ModelError) {
         try ensemble.validate()
         library = ensemble.library
         format = ensemble.format
@@ -275,7 +301,53 @@ public final class QuantizedForest: @unchecked Sendable {
             compactNodes = nil
         }
 
-        // 4. Leaves and final-margin parameters.
+        // 4. The top levels (AVX-512 VBMI). Position p of a tree's complete top has children
+        // 2p + 1 and 2p + 2; a leaf above the last top level fills every exit below it, and the
+        // positions below it compare anything. The walk then goes on from the exit, on `nodes`.
+        let usesTop = topLevels > 0 && codeWidth == 1 && slotCount <= 128 && maximumDepth > 0
+            && packed.count <= Self.exitNodeMask + 1 && Self.topKernelAvailable
+        topDepth = usesTop ? min(topLevels, Self.maximumTopDepth, maximumDepth) : 0
+        let positions = (1 << topDepth) - 1
+        let topBlocks = usesTop ? (treeCount + Self.topLanes - 1) / Self.topLanes : 0
+        let decisionBytes = max(topBlocks * positions * Self.topLanes, 1)
+        topSlots = .allocate(capacity: decisionBytes)
+        topSlots.initialize(repeating: 0, count: decisionBytes)
+        topThresholds = .allocate(capacity: decisionBytes)
+        topThresholds.initialize(repeating: 255, count: decisionBytes)
+        let exitCount = usesTop ? max(treeCount << topDepth, 1) : 1
+        topExits = .allocate(capacity: exitCount)
+        topExits.initialize(repeating: 0, count: exitCount)
+        if usesTop {
+            // Each node's height; children come after their parent, and a leaf is its own child.
+            var height = [UInt8](repeating: 0, count: packed.count)
+            for n in stride(from: packed.count - 1, through: 0, by: -1) where Int(packed[n].child) != n {
+                let c = Int(packed[n].child)
+                height[n] = 1 + max(height[c], height[c + 1])
+            }
+            for k in 0..<treeCount {
+                let (block, lane) = k.quotientAndRemainder(dividingBy: Self.topLanes)
+                var stack = [(node: Int(roots[k]), position: 0, level: 0)]
+                while let (node, position, level) = stack.popLast() {
+                    let w = packed[node]
+                    if level == topDepth || Int(w.child) == node {
+                        // The exits below `position`: a contiguous run at the last level.
+                        let span = 1 << (topDepth - level)
+                        let first = (k << topDepth) + (position + 1) * span - (1 << topDepth)
+                        for e in first..<(first + span) {
+                            topExits[e] = UInt32(node) | UInt32(height[node]) << Self.exitHeightShift
+                        }
+                        continue
+                    }
+                    let at = (block * positions + position) * Self.topLanes + lane
+                    topSlots[at] = UInt8(w.slot)
+                    topThresholds[at] = UInt8(w.threshold)
+                    stack.append((Int(w.child), 2 * position + 1, level + 1))
+                    stack.append((Int(w.child) + 1, 2 * position + 2, level + 1))
+                }
+            }
+        }
+
+        // 5. Leaves and final-margin parameters.
         var base: [Float] = Array(repeating: 0, count: outputCount)
         var scaleValue = 1.0
         var biasValues: [Double] = Array(repeating: 0, count: outputCount)
@@ -327,6 +399,9 @@ public final class QuantizedForest: @unchecked Sendable {
 
     deinit {
         nodes.deallocate()
+        topSlots.deallocate()
+        topThresholds.deallocate()
+        topExits.deallocate()
         leafFloat?.deallocate()
         leafDouble?.deallocate()
         leafFixed?.deallocate()

@@ -63,6 +63,9 @@ struct ModelCommand: ParsableCommand {
             row("features", "\(model.featureCount) (\(exact.thresholdsPerFeature.filter { $0 > 0 }.count) used)")
             row("codes per row", "\(exact.slotCount) × \(exact.codeWidth == 1 ? "uint8" : "uint16")")
             row("compiled size", "\(exact.compiledSize) bytes (exact leaves), \(quantized.compiledSize) bytes (int32 leaves)")
+            row("single-row kernel", exact.vectorTopLevels > 0
+                ? "AVX-512 VBMI for the first \(exact.vectorTopLevels) levels of every tree, then the 8-lane walk"
+                : "the 8-lane walk (the AVX-512 top-levels kernel needs byte codes, at most 128 slots and AVX-512 VBMI)")
             row("quantized leaves", "int32 at scale 2^\(Int(log2(quantized.leafScale)))")
             row("  leaf rounding bound", "\(quantized.leafRoundingBound)")
             row("  margin error bound", "\(quantized.marginErrorBound) (vs the library's own float margins)")

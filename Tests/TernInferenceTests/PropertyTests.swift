@@ -24,7 +24,8 @@ struct PropertyTests {
         let values = pool(&g)
         var sets: [[UInt32]] = []
         var trees: [Tree] = []
-        let treeCount = 1 + Int(g.next() % 20)
+        // Now and then more than one 64-tree block of the AVX-512 top-levels kernel.
+        let treeCount = g.next() % 8 == 0 ? 60 + Int(g.next() % 80) : 1 + Int(g.next() % 20)
         for t in 0..<treeCount {
             var nodes: [TreeNode] = []
             var leafCounter: Int32 = 0
@@ -102,8 +103,21 @@ struct PropertyTests {
             try ensemble.validate()
             let exact = try QuantizedForest(ensemble, leafMode: .exact)
             let quantized = try QuantizedForest(ensemble, leafMode: .quantized)
-            let wide = try QuantizedForest(ensemble, leafMode: .exact, compactLayout: false)
-            #expect(exact.compactNodes != nil && wide.compactNodes == nil)
+            let wide = try QuantizedForest(ensemble, leafMode: .exact, compactLayout: false, topLevels: QuantizedForest.maximumTopDepth)
+            #expect(wide.compactNodes == nil)
+            if exact.codeWidth == 1 && exact.slotCount <= 256 { #expect(exact.compactNodes != nil, "seed \(seed)") }
+            // The AVX-512 top levels (where the CPU has them) against the portable walk alone, and
+            // with a top of every depth from 1 to 6.
+            let portable = try QuantizedForest(ensemble, leafMode: .exact, compactLayout: true, topLevels: 0)
+            let shallow = try QuantizedForest(
+                ensemble, leafMode: .exact, compactLayout: true, topLevels: Int(seed % 6) + 1)
+            #expect(portable.topDepth == 0)
+            if QuantizedForest.topKernelAvailable && exact.codeWidth == 1 && exact.slotCount <= 128 {
+                #expect(exact.topDepth == min(6, exact.maximumDepth), "seed \(seed)")
+                #expect(shallow.topDepth == min(Int(seed % 6) + 1, exact.maximumDepth), "seed \(seed)")
+            }
+            let ps = portable.makeScratch()
+            let ss = shallow.makeScratch()
             let ws = wide.makeScratch()
             let scratch = exact.makeScratch()
             let qs = quantized.makeScratch()
@@ -116,6 +130,10 @@ struct PropertyTests {
                 #expect(got.leaves == reference.leafIDs, "seed \(seed) row \(row)")
                 #expect(got.margins.map(\.bitPattern) == reference.margins.map(\.bitPattern), "seed \(seed) row \(row)")
                 let w = wide.evaluate(row, scratch: ws)
+                let p = portable.evaluate(row, scratch: ps)
+                let h = shallow.evaluate(row, scratch: ss)
+                #expect(p.leaves == got.leaves && p.margins.map(\.bitPattern) == got.margins.map(\.bitPattern), "seed \(seed) portable")
+                #expect(h.leaves == got.leaves && h.margins.map(\.bitPattern) == got.margins.map(\.bitPattern), "seed \(seed) top")
                 #expect(w.leaves == got.leaves && w.margins.map(\.bitPattern) == got.margins.map(\.bitPattern), "seed \(seed) wide")
                 let q = quantized.evaluate(row, scratch: qs)
                 #expect(q.leaves == reference.leafIDs, "seed \(seed)")

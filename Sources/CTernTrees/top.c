@@ -1,0 +1,140 @@
+#include "tern_trees.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+int ctern_trees_avx512_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vbmi");
+}
+
+#define KERNEL __attribute__((target("avx512f,avx512bw,avx512vbmi"), always_inline)) static inline
+
+/// Whether each of the block's 64 trees goes right at position `p`: 0xFF or 0 per byte.
+KERNEL __m512i decide(const uint8_t *slots, const uint8_t *thresholds, unsigned p, __m512i lo, __m512i hi) {
+    const __m512i slot = _mm512_loadu_si512((const void *)(slots + p * 64));
+    const __m512i threshold = _mm512_loadu_si512((const void *)(thresholds + p * 64));
+    const __m512i code = _mm512_permutex2var_epi8(lo, slot, hi);
+    return _mm512_movm_epi8(_mm512_cmpgt_epu8_mask(code, threshold));
+}
+
+/// The decision at level `level` for the nodes `first ..< first + 2^k` of that level, each lane
+/// choosing by its own earlier decisions `bits[level - k] …`: a mux tree, depth first, so at most
+/// `k` partial results are live. One function per k: clang does not inline recursion.
+KERNEL __m512i select_0(const uint8_t *slots, const uint8_t *thresholds, unsigned level, unsigned first,
+                        const __m512i *bits, __m512i lo, __m512i hi) {
+    (void)bits;
+    return decide(slots, thresholds, (1u << level) - 1 + first, lo, hi);
+}
+
+// bits ? right : left, per bit (0xCA: a ? b : c with a = bits, b = right, c = left).
+#define SELECT(K, J)                                                                               \
+    KERNEL __m512i select_##K(const uint8_t *slots, const uint8_t *thresholds, unsigned level,     \
+                              unsigned first, const __m512i *bits, __m512i lo, __m512i hi) {       \
+        const __m512i left = select_##J(slots, thresholds, level, first, bits, lo, hi);           \
+        const __m512i right = select_##J(slots, thresholds, level, first + (1u << J), bits, lo, hi); \
+        return _mm512_ternarylogic_epi64(bits[level - K], right, left, 0xCA);                     \
+    }
+SELECT(1, 0)
+SELECT(2, 1)
+SELECT(3, 2)
+SELECT(4, 3)
+SELECT(5, 4)
+
+KERNEL __m512i select_level(const uint8_t *slots, const uint8_t *thresholds, unsigned level,
+                            const __m512i *bits, __m512i lo, __m512i hi) {
+    switch (level) {
+    case 0: return select_0(slots, thresholds, 0, 0, bits, lo, hi);
+    case 1: return select_1(slots, thresholds, 1, 0, bits, lo, hi);
+    case 2: return select_2(slots, thresholds, 2, 0, bits, lo, hi);
+    case 3: return select_3(slots, thresholds, 3, 0, bits, lo, hi);
+    case 4: return select_4(slots, thresholds, 4, 0, bits, lo, hi);
+    default: return select_5(slots, thresholds, 5, 0, bits, lo, hi);
+    }
+}
+
+/// The exits of 16 lanes of the block: the node and steps left per lane, and the lanes with
+/// steps left appended to `pending` (a compress, not a branch per lane).
+KERNEL size_t exits_16(__m128i paths, unsigned chunk, unsigned depth, const uint32_t *exits, uint32_t first,
+                       __mmask16 valid, uint32_t *starts, uint32_t *pending, size_t count) {
+    const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i lane = _mm512_add_epi32(iota, _mm512_set1_epi32((int)(chunk * 16)));
+    const __m512i index = _mm512_or_si512(_mm512_sllv_epi32(lane, _mm512_set1_epi32((int)depth)),
+                                          _mm512_cvtepu8_epi32(paths));
+    const __m512i exit = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), valid, index, (const void *)exits, 4);
+    _mm512_mask_storeu_epi32((void *)(starts + chunk * 16), valid, exit);
+    const __mmask16 more = _mm512_mask_test_epi32_mask(valid, exit, _mm512_set1_epi32((int)0xFC000000u));
+    const __m512i trees = _mm512_add_epi32(lane, _mm512_set1_epi32((int)first));
+    _mm512_storeu_si512((void *)(pending + count), _mm512_maskz_compress_epi32(more, trees));
+    return count + (size_t)__builtin_popcount(more);
+}
+
+KERNEL size_t top_block(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
+                        unsigned depth, __m512i lo, __m512i hi, uint32_t first, unsigned lanes,
+                        uint32_t *starts, uint32_t *pending, size_t count) {
+    __m512i bits[6];
+    __m512i path = _mm512_setzero_si512();
+#pragma clang loop unroll(full)
+    for (unsigned level = 0; level < depth; level++) {
+        bits[level] = select_level(slots, thresholds, level, bits, lo, hi);
+        path = _mm512_or_si512(path, _mm512_and_si512(bits[level], _mm512_set1_epi8((char)(1u << (depth - 1 - level)))));
+    }
+    const uint64_t valid = lanes >= 64 ? ~0ull : (1ull << lanes) - 1;
+    count = exits_16(_mm512_extracti32x4_epi32(path, 0), 0, depth, exits, first, (__mmask16)valid, starts, pending, count);
+    count = exits_16(_mm512_extracti32x4_epi32(path, 1), 1, depth, exits, first, (__mmask16)(valid >> 16), starts, pending, count);
+    count = exits_16(_mm512_extracti32x4_epi32(path, 2), 2, depth, exits, first, (__mmask16)(valid >> 32), starts, pending, count);
+    count = exits_16(_mm512_extracti32x4_epi32(path, 3), 3, depth, exits, first, (__mmask16)(valid >> 48), starts, pending, count);
+    return count;
+}
+
+#define TOP(D)                                                                                     \
+    __attribute__((target("avx512f,avx512bw,avx512vbmi"))) static size_t top_##D(                 \
+        const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,                   \
+        size_t trees, const uint8_t *codes, uint32_t *starts, uint32_t *pending) {               \
+        const __m512i lo = _mm512_loadu_si512((const void *)codes);                               \
+        const __m512i hi = _mm512_loadu_si512((const void *)(codes + 64));                        \
+        const size_t positions = (1u << D) - 1;                                                   \
+        size_t count = 0;                                                                         \
+        for (size_t b = 0; b * 64 < trees; b++) {                                                 \
+            const size_t left = trees - b * 64;                                                   \
+            count = top_block(slots + b * positions * 64, thresholds + b * positions * 64,        \
+                              exits + (b * 64 << D), D, lo, hi, (uint32_t)(b * 64),               \
+                              left < 64 ? (unsigned)left : 64, starts + b * 64, pending, count);  \
+        }                                                                                         \
+        return count;                                                                             \
+    }
+TOP(1)
+TOP(2)
+TOP(3)
+TOP(4)
+TOP(5)
+TOP(6)
+
+size_t ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
+                              unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
+                              uint32_t *pending) {
+    switch (depth) {
+    case 1: return top_1(slots, thresholds, exits, trees, codes, starts, pending);
+    case 2: return top_2(slots, thresholds, exits, trees, codes, starts, pending);
+    case 3: return top_3(slots, thresholds, exits, trees, codes, starts, pending);
+    case 4: return top_4(slots, thresholds, exits, trees, codes, starts, pending);
+    case 5: return top_5(slots, thresholds, exits, trees, codes, starts, pending);
+    case 6: return top_6(slots, thresholds, exits, trees, codes, starts, pending);
+    default: return 0;
+    }
+}
+
+#else
+
+int ctern_trees_avx512_available(void) { return 0; }
+
+size_t ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
+                              unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
+                              uint32_t *pending) {
+    (void)slots; (void)thresholds; (void)exits; (void)depth; (void)trees; (void)codes; (void)starts;
+    (void)pending;
+    return 0;
+}
+
+#endif
