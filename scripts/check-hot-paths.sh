@@ -87,7 +87,7 @@ echo "== hot-path check: building HotPathProbes (release)"
 swift build -c release --target HotPathProbes 2>&1 | grep -E "error|warning:|Compiling|Build" || true
 objects=(.build/release/HotPathProbes.build/*.o .build/release/TernCore.build/*.o
     .build/release/TernQueues.build/*.o .build/release/TernSystem.build/*.o
-    .build/release/TernInference.build/*.o .build/release/TernRisk.build/*.o
+    .build/release/TernInference.build/*.o .build/release/CTernTrees.build/*.o .build/release/TernRisk.build/*.o
     .build/release/TernJournal.build/*.o .build/release/TernMarketData.build/*.o)
 
 echo "== hot-path check: probes and everything they call"
