@@ -31,9 +31,21 @@ fi
 # so Tern is too (-target-cpu native), in its own scratch directory. A second, short run of the
 # default (baseline x86-64) build shows what a build without the flag gets.
 echo "== building tree-compare (release, -target-cpu native)"
-swift build -c release --product tree-compare --scratch-path .build-native -Xswiftc -target-cpu -Xswiftc native 2>&1 | grep -E "error|Build" || true
+build_quietly() {
+    # A failed build stops the script (a stale binary would be timed otherwise).
+    local log
+    log=$(mktemp)
+    if ! swift build "$@" > "$log" 2>&1; then
+        cat "$log"
+        rm -f "$log"
+        exit 1
+    fi
+    grep -E "Build" "$log" || true
+    rm -f "$log"
+}
+build_quietly -c release --product tree-compare --scratch-path .build-native -Xswiftc -target-cpu -Xswiftc native
 echo "== building tree-compare (release, baseline x86-64)"
-swift build -c release --product tree-compare 2>&1 | grep -E "error|Build" || true
+build_quietly -c release --product tree-compare
 mkdir -p ../docs/benchmarks
 OMP_NUM_THREADS=1 .build-native/release/tree-compare --work "$work" --markdown ../docs/benchmarks/trees.md "$@"
 baseline=$(mktemp)

@@ -55,24 +55,34 @@ KERNEL __m512i select_level(const uint8_t *slots, const uint8_t *thresholds, uns
 }
 
 /// The exits of 16 lanes of the block: the node and steps left per lane, and the lanes with
-/// steps left appended to `pending` (a compress, not a branch per lane).
-KERNEL size_t exits_16(__m128i paths, unsigned chunk, unsigned depth, const uint32_t *exits, uint32_t first,
-                       __mmask16 valid, uint32_t *starts, uint32_t *pending, size_t count) {
+/// steps left appended, by how many (1, 2, 3–4, 5 or more), to the four `pending` lists (a
+/// compress, not a branch per lane).
+KERNEL void exits_16(__m128i paths, unsigned chunk, unsigned depth, const uint32_t *exits, uint32_t first,
+                     __mmask16 valid, uint32_t *starts, uint32_t *pending, size_t stride, size_t *counts) {
     const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     const __m512i lane = _mm512_add_epi32(iota, _mm512_set1_epi32((int)(chunk * 16)));
     const __m512i index = _mm512_or_si512(_mm512_sllv_epi32(lane, _mm512_set1_epi32((int)depth)),
                                           _mm512_cvtepu8_epi32(paths));
     const __m512i exit = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), valid, index, (const void *)exits, 4);
     _mm512_mask_storeu_epi32((void *)(starts + chunk * 16), valid, exit);
-    const __mmask16 more = _mm512_mask_test_epi32_mask(valid, exit, _mm512_set1_epi32((int)0xFC000000u));
+    const __m512i height = _mm512_srli_epi32(exit, 26);
+    const __mmask16 one = _mm512_mask_cmpeq_epu32_mask(valid, height, _mm512_set1_epi32(1));
+    const __mmask16 two = _mm512_mask_cmpeq_epu32_mask(valid, height, _mm512_set1_epi32(2));
+    const __mmask16 four = _mm512_mask_cmpeq_epu32_mask(valid, _mm512_srli_epi32(_mm512_add_epi32(height, _mm512_set1_epi32(1)), 1),
+                                                         _mm512_set1_epi32(2));
+    const __mmask16 more = _mm512_mask_cmpgt_epu32_mask(valid, height, _mm512_set1_epi32(4));
     const __m512i trees = _mm512_add_epi32(lane, _mm512_set1_epi32((int)first));
-    _mm512_storeu_si512((void *)(pending + count), _mm512_maskz_compress_epi32(more, trees));
-    return count + (size_t)__builtin_popcount(more);
+    const __mmask16 classes[4] = {one, two, four, more};
+#pragma clang loop unroll(full)
+    for (int c = 0; c < 4; c++) {
+        _mm512_storeu_si512((void *)(pending + c * stride + counts[c]), _mm512_maskz_compress_epi32(classes[c], trees));
+        counts[c] += (size_t)__builtin_popcount(classes[c]);
+    }
 }
 
-KERNEL size_t top_block(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
-                        unsigned depth, __m512i lo, __m512i hi, uint32_t first, unsigned lanes,
-                        uint32_t *starts, uint32_t *pending, size_t count) {
+KERNEL void top_block(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
+                      unsigned depth, __m512i lo, __m512i hi, uint32_t first, unsigned lanes,
+                      uint32_t *starts, uint32_t *pending, size_t stride, size_t *counts) {
     __m512i bits[6];
     __m512i path = _mm512_setzero_si512();
 #pragma clang loop unroll(full)
@@ -81,28 +91,27 @@ KERNEL size_t top_block(const uint8_t *slots, const uint8_t *thresholds, const u
         path = _mm512_or_si512(path, _mm512_and_si512(bits[level], _mm512_set1_epi8((char)(1u << (depth - 1 - level)))));
     }
     const uint64_t valid = lanes >= 64 ? ~0ull : (1ull << lanes) - 1;
-    count = exits_16(_mm512_extracti32x4_epi32(path, 0), 0, depth, exits, first, (__mmask16)valid, starts, pending, count);
-    count = exits_16(_mm512_extracti32x4_epi32(path, 1), 1, depth, exits, first, (__mmask16)(valid >> 16), starts, pending, count);
-    count = exits_16(_mm512_extracti32x4_epi32(path, 2), 2, depth, exits, first, (__mmask16)(valid >> 32), starts, pending, count);
-    count = exits_16(_mm512_extracti32x4_epi32(path, 3), 3, depth, exits, first, (__mmask16)(valid >> 48), starts, pending, count);
-    return count;
+    exits_16(_mm512_extracti32x4_epi32(path, 0), 0, depth, exits, first, (__mmask16)valid, starts, pending, stride, counts);
+    exits_16(_mm512_extracti32x4_epi32(path, 1), 1, depth, exits, first, (__mmask16)(valid >> 16), starts, pending, stride, counts);
+    exits_16(_mm512_extracti32x4_epi32(path, 2), 2, depth, exits, first, (__mmask16)(valid >> 32), starts, pending, stride, counts);
+    exits_16(_mm512_extracti32x4_epi32(path, 3), 3, depth, exits, first, (__mmask16)(valid >> 48), starts, pending, stride, counts);
 }
 
 #define TOP(D)                                                                                     \
-    __attribute__((target("avx512f,avx512bw,avx512vbmi"))) static size_t top_##D(                 \
+    __attribute__((target("avx512f,avx512bw,avx512vbmi"))) static void top_##D(                   \
         const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,                   \
-        size_t trees, const uint8_t *codes, uint32_t *starts, uint32_t *pending) {               \
+        size_t trees, const uint8_t *codes, uint32_t *starts, uint32_t *pending, size_t *counts) { \
         const __m512i lo = _mm512_loadu_si512((const void *)codes);                               \
         const __m512i hi = _mm512_loadu_si512((const void *)(codes + 64));                        \
         const size_t positions = (1u << D) - 1;                                                   \
-        size_t count = 0;                                                                         \
+        const size_t stride = trees + 16;                                                         \
+        counts[0] = counts[1] = counts[2] = counts[3] = 0;                                        \
         for (size_t b = 0; b * 64 < trees; b++) {                                                 \
             const size_t left = trees - b * 64;                                                   \
-            count = top_block(slots + b * positions * 64, thresholds + b * positions * 64,        \
+            top_block(slots + b * positions * 64, thresholds + b * positions * 64,        \
                               exits + (b * 64 << D), D, lo, hi, (uint32_t)(b * 64),               \
-                              left < 64 ? (unsigned)left : 64, starts + b * 64, pending, count);  \
+                      left < 64 ? (unsigned)left : 64, starts + b * 64, pending, stride, counts); \
         }                                                                                         \
-        return count;                                                                             \
     }
 TOP(1)
 TOP(2)
@@ -111,17 +120,17 @@ TOP(4)
 TOP(5)
 TOP(6)
 
-size_t ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
-                              unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
-                              uint32_t *pending) {
+void ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
+                            unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
+                            uint32_t *pending, size_t *counts) {
     switch (depth) {
-    case 1: return top_1(slots, thresholds, exits, trees, codes, starts, pending);
-    case 2: return top_2(slots, thresholds, exits, trees, codes, starts, pending);
-    case 3: return top_3(slots, thresholds, exits, trees, codes, starts, pending);
-    case 4: return top_4(slots, thresholds, exits, trees, codes, starts, pending);
-    case 5: return top_5(slots, thresholds, exits, trees, codes, starts, pending);
-    case 6: return top_6(slots, thresholds, exits, trees, codes, starts, pending);
-    default: return 0;
+    case 1: top_1(slots, thresholds, exits, trees, codes, starts, pending, counts); break;
+    case 2: top_2(slots, thresholds, exits, trees, codes, starts, pending, counts); break;
+    case 3: top_3(slots, thresholds, exits, trees, codes, starts, pending, counts); break;
+    case 4: top_4(slots, thresholds, exits, trees, codes, starts, pending, counts); break;
+    case 5: top_5(slots, thresholds, exits, trees, codes, starts, pending, counts); break;
+    case 6: top_6(slots, thresholds, exits, trees, codes, starts, pending, counts); break;
+    default: counts[0] = counts[1] = counts[2] = counts[3] = 0; break;
     }
 }
 
@@ -129,12 +138,12 @@ size_t ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, c
 
 int ctern_trees_avx512_available(void) { return 0; }
 
-size_t ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
-                              unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
-                              uint32_t *pending) {
+void ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
+                            unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
+                            uint32_t *pending, size_t *counts) {
     (void)slots; (void)thresholds; (void)exits; (void)depth; (void)trees; (void)codes; (void)starts;
     (void)pending;
-    return 0;
+    counts[0] = counts[1] = counts[2] = counts[3] = 0;
 }
 
 #endif

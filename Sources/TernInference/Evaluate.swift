@@ -11,10 +11,12 @@ public struct ForestScratch: ~Copyable {
     public let codes: UnsafeMutableRawBufferPointer
     let batchCodes: UnsafeMutableRawPointer
     let accumulators: UnsafeMutableRawPointer
-    /// After the top levels: where each tree's walk goes on, with its steps left (then its leaf),
-    /// and the trees that have steps left (`treeCount`, plus a parked lane and padding).
+    /// After the top levels: where each tree's walk goes on, with its steps left (then its leaf;
+    /// `treeCount + 1`, the last a parked lane), and the trees that have steps left, in four lists
+    /// by how many (`4 × (treeCount + 16)`; lengths in `pendingCounts`).
     let starts: UnsafeMutablePointer<UInt32>
     let pending: UnsafeMutablePointer<UInt32>
+    let pendingCounts: UnsafeMutablePointer<Int>
     /// Identity of the forest it was made for, checked by `assert` in debug builds (a scratch from
     /// another forest may be too small: a programming error, not an input error).
     let owner: ObjectIdentifier
@@ -29,8 +31,10 @@ public struct ForestScratch: ~Copyable {
         // Index treeCount is a parked lane: node 0, the shared leaf, with no steps left.
         starts = .allocate(capacity: forest.treeCount + 1)
         starts.initialize(repeating: 0, count: forest.treeCount + 1)
-        pending = .allocate(capacity: forest.treeCount + 16)
-        pending.initialize(repeating: UInt32(forest.treeCount), count: forest.treeCount + 16)
+        pending = .allocate(capacity: 4 * (forest.treeCount + 16))
+        pending.initialize(repeating: UInt32(forest.treeCount), count: 4 * (forest.treeCount + 16))
+        pendingCounts = .allocate(capacity: 4)
+        pendingCounts.initialize(repeating: 0, count: 4)
         batchCodes = .allocate(byteCount: codeBytes * QuantizedForest.batchBlock, alignment: 64)
         batchCodes.initializeMemory(as: UInt8.self, repeating: 0, count: codeBytes * QuantizedForest.batchBlock)
         let accBytes = 8 * forest.outputCount * QuantizedForest.batchBlock
@@ -43,6 +47,7 @@ public struct ForestScratch: ~Copyable {
         codes.baseAddress!.deallocate()
         starts.deallocate()
         pending.deallocate()
+        pendingCounts.deallocate()
         batchCodes.deallocate()
         accumulators.deallocate()
     }
@@ -271,7 +276,11 @@ extension QuantizedForest {
         assert(scratch.owner == ObjectIdentifier(self), "a ForestScratch made by another QuantizedForest")
         if topDepth > 0 {
             let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            walkTop(codes, scratch.starts, scratch.pending, &sink)
+            if let tail = tailNodes {
+                walkTop(UnsafePointer(tail), codes, scratch.starts, scratch.pending, scratch.pendingCounts, &sink)
+            } else {
+                walkTop(UnsafePointer(nodes), codes, scratch.starts, scratch.pending, scratch.pendingCounts, &sink)
+            }
         } else if let compact = compactNodes {
             let codes = UnsafePointer(scratch.codes.baseAddress!.assumingMemoryBound(to: UInt8.self))
             walkAll(UnsafePointer(compact), UnsafePointer(groupBase), UnsafePointer(compactRoots), groupSteps, groupPrefix, codes, &sink)
@@ -288,18 +297,21 @@ extension QuantizedForest {
     /// trees that have not reached a leaf walk on, 8 in lock-step for as many steps as the
     /// deepest of them has left: no exit test, so no mispredicted exit.
     @inline(__always)
-    func walkTop<S: LeafSink>(
-        _ codes: UnsafePointer<UInt8>, _ starts: UnsafeMutablePointer<UInt32>, _ pending: UnsafeMutablePointer<UInt32>,
-        _ result: inout S
+    func walkTop<N: LaneNode, S: LeafSink>(
+        _ table: UnsafePointer<N>, _ codes: UnsafePointer<UInt8>, _ starts: UnsafeMutablePointer<UInt32>, _ lists: UnsafeMutablePointer<UInt32>,
+        _ counts: UnsafeMutablePointer<Int>, _ result: inout S
     ) {
         var sink = result
         defer { result = sink }
-        let count = ctern_trees_top_avx512(topSlots, topThresholds, topExits, UInt32(topDepth), treeCount, codes, starts, pending)
+        ctern_trees_top_avx512(topSlots, topThresholds, topExits, UInt32(topDepth), treeCount, codes, starts, lists, counts)
         // Lanes past the end park on the shared leaf (index treeCount).
         let parked = UInt32(treeCount)
-        for j in count..<((count &+ 7) & ~7) { pending[j] = parked }
-        let table = UnsafePointer(nodes)
         @inline(__always) func step(_ n: UInt32) -> UInt32 { table[Int(n)].next(codes) }
+        // Trees with alike steps left walk together: less lock-step waste, and a steadier time.
+        for c in 0..<4 {
+        let pending = lists + c &* (treeCount &+ 16)
+        let count = counts[c]
+        for j in count..<((count &+ 7) & ~7) { pending[j] = parked }
         var i = 0
         while i < count {
             let k0 = Int(pending[i])
@@ -350,6 +362,7 @@ extension QuantizedForest {
             starts[k6] = n6
             starts[k7] = n7
             i &+= 8
+        }
         }
         // Every start is now a leaf with no steps left.
         for t in 0..<treeCount { sink.take(t, starts[t]) }

@@ -98,6 +98,9 @@ public final class QuantizedForest: @unchecked Sendable {
     let topSlots: UnsafeMutablePointer<UInt8>
     let topThresholds: UnsafeMutablePointer<UInt8>
     let topExits: UnsafeMutablePointer<UInt32>
+    /// The nodes the walk after the top levels reads: 4-byte nodes with absolute children when
+    /// the whole forest has at most 2^16 nodes (both benchmark models), else nil (`nodes`).
+    let tailNodes: UnsafeMutablePointer<CompactNode>?
     /// Quantizers.
     let numericCount: Int
     let categoricalCount: Int
@@ -317,6 +320,16 @@ public final class QuantizedForest: @unchecked Sendable {
         let exitCount = usesTop ? max(treeCount << topDepth, 1) : 1
         topExits = .allocate(capacity: exitCount)
         topExits.initialize(repeating: 0, count: exitCount)
+        if usesTop && packed.count <= 1 << 16 {
+            let t = UnsafeMutableRawPointer.allocate(byteCount: packed.count * MemoryLayout<CompactNode>.stride, alignment: 64)
+                .bindMemory(to: CompactNode.self, capacity: packed.count)
+            for (i, w) in packed.enumerated() {
+                t[i] = CompactNode(child: UInt16(w.child), slot: UInt8(w.slot), threshold: UInt8(w.threshold))
+            }
+            tailNodes = t
+        } else {
+            tailNodes = nil
+        }
         if usesTop {
             // Each node's height; children come after their parent, and a leaf is its own child.
             var height = [UInt8](repeating: 0, count: packed.count)
@@ -402,6 +415,7 @@ public final class QuantizedForest: @unchecked Sendable {
         topSlots.deallocate()
         topThresholds.deallocate()
         topExits.deallocate()
+        tailNodes?.deallocate()
         leafFloat?.deallocate()
         leafDouble?.deallocate()
         leafFixed?.deallocate()
@@ -452,6 +466,12 @@ public final class QuantizedForest: @unchecked Sendable {
         if compactNodes != nil { bytes += nodeCount * MemoryLayout<CompactNode>.stride }
         bytes += nodeCount * (leafFloat != nil ? 4 : leafDouble != nil ? 8 : 4)
         bytes += thresholdPoolCount * 4 + treeCount * 12 + groupCount * (Self.lanes * 8 + 4)
+        if topDepth > 0 {
+            // The top tables: a slot and a threshold per position and lane, 2^D exits per tree.
+            let blocks = (treeCount + Self.topLanes - 1) / Self.topLanes
+            bytes += blocks * ((1 << topDepth) - 1) * Self.topLanes * 2 + (treeCount << topDepth) * 4
+            if tailNodes != nil { bytes += nodeCount * MemoryLayout<CompactNode>.stride }
+        }
         return bytes
     }
 }

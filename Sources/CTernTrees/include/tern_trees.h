@@ -21,11 +21,12 @@ int ctern_trees_avx512_available(void);
 /// Positions below a leaf hold anything: every exit below a leaf names that leaf.
 /// `exits[t << depth | path]`, for tree t and `path` (the `depth` decisions, the first in the
 /// highest bit), is where its walk goes on: the node (absolute) in bits 0–25 and the height of the
-/// subtree below it (0 at a leaf) in bits 26–31. It is copied to `starts[t]`, and the trees with
-/// steps left are listed in order in `pending` (which needs `trees + 16` entries); the count is
-/// returned. `codes` is the row's codes; 128 bytes are read whatever the slot count.
-size_t ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
-                              unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
-                              uint32_t *pending);
+/// subtree below it (0 at a leaf) in bits 26–31. It is copied to `starts[t]`. The trees with
+/// steps left are listed, in order, by how many they have left (1, 2, 3–4, 5 or more), in four
+/// lists: list c starts at `pending + c * (trees + 16)`, and its length goes to `counts[c]`.
+/// `codes` is the row's codes; 128 bytes are read whatever the slot count.
+void ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
+                            unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
+                            uint32_t *pending, size_t *counts);
 
 #endif
