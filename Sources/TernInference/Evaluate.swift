@@ -309,60 +309,60 @@ extension QuantizedForest {
         @inline(__always) func step(_ n: UInt32) -> UInt32 { table[Int(n)].next(codes) }
         // Trees with alike steps left walk together: less lock-step waste, and a steadier time.
         for c in 0..<4 {
-        let pending = lists + c &* (treeCount &+ 16)
-        let count = counts[c]
-        for j in count..<((count &+ 7) & ~7) { pending[j] = parked }
-        var i = 0
-        while i < count {
-            let k0 = Int(pending[i])
-            let k1 = Int(pending[i &+ 1])
-            let k2 = Int(pending[i &+ 2])
-            let k3 = Int(pending[i &+ 3])
-            let k4 = Int(pending[i &+ 4])
-            let k5 = Int(pending[i &+ 5])
-            let k6 = Int(pending[i &+ 6])
-            let k7 = Int(pending[i &+ 7])
-            // A pending tree's start holds its node and, above bit 26, its steps left.
-            let e0 = starts[k0]
-            let e1 = starts[k1]
-            let e2 = starts[k2]
-            let e3 = starts[k3]
-            let e4 = starts[k4]
-            let e5 = starts[k5]
-            let e6 = starts[k6]
-            let e7 = starts[k7]
-            let shift = QuantizedForest.exitHeightShift
-            var steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> shift
-            let mask = UInt32(QuantizedForest.exitNodeMask)
-            var n0 = e0 & mask
-            var n1 = e1 & mask
-            var n2 = e2 & mask
-            var n3 = e3 & mask
-            var n4 = e4 & mask
-            var n5 = e5 & mask
-            var n6 = e6 & mask
-            var n7 = e7 & mask
-            while steps > 0 {
-                n0 = step(n0)
-                n1 = step(n1)
-                n2 = step(n2)
-                n3 = step(n3)
-                n4 = step(n4)
-                n5 = step(n5)
-                n6 = step(n6)
-                n7 = step(n7)
-                steps &-= 1
+            let pending = lists + c &* (treeCount &+ 16)
+            let count = counts[c]
+            for j in count..<((count &+ 7) & ~7) { pending[j] = parked }
+            var i = 0
+            while i < count {
+                let k0 = Int(pending[i])
+                let k1 = Int(pending[i &+ 1])
+                let k2 = Int(pending[i &+ 2])
+                let k3 = Int(pending[i &+ 3])
+                let k4 = Int(pending[i &+ 4])
+                let k5 = Int(pending[i &+ 5])
+                let k6 = Int(pending[i &+ 6])
+                let k7 = Int(pending[i &+ 7])
+                // A pending tree's start holds its node and, above bit 26, its steps left.
+                let e0 = starts[k0]
+                let e1 = starts[k1]
+                let e2 = starts[k2]
+                let e3 = starts[k3]
+                let e4 = starts[k4]
+                let e5 = starts[k5]
+                let e6 = starts[k6]
+                let e7 = starts[k7]
+                let shift = QuantizedForest.exitHeightShift
+                var steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> shift
+                let mask = UInt32(QuantizedForest.exitNodeMask)
+                var n0 = e0 & mask
+                var n1 = e1 & mask
+                var n2 = e2 & mask
+                var n3 = e3 & mask
+                var n4 = e4 & mask
+                var n5 = e5 & mask
+                var n6 = e6 & mask
+                var n7 = e7 & mask
+                while steps > 0 {
+                    n0 = step(n0)
+                    n1 = step(n1)
+                    n2 = step(n2)
+                    n3 = step(n3)
+                    n4 = step(n4)
+                    n5 = step(n5)
+                    n6 = step(n6)
+                    n7 = step(n7)
+                    steps &-= 1
+                }
+                starts[k0] = n0
+                starts[k1] = n1
+                starts[k2] = n2
+                starts[k3] = n3
+                starts[k4] = n4
+                starts[k5] = n5
+                starts[k6] = n6
+                starts[k7] = n7
+                i &+= 8
             }
-            starts[k0] = n0
-            starts[k1] = n1
-            starts[k2] = n2
-            starts[k3] = n3
-            starts[k4] = n4
-            starts[k5] = n5
-            starts[k6] = n6
-            starts[k7] = n7
-            i &+= 8
-        }
         }
         // Every start is now a leaf with no steps left.
         for t in 0..<treeCount { sink.take(t, starts[t]) }
