@@ -54,6 +54,12 @@ modulemap() {
         > "$work/shims/$1/module.modulemap"
     extra+=(-I "$work/shims/$1")
 }
+if [ "$target" = models ]; then
+    # The AVX-512 top-levels kernel (C, chosen at run time).
+    modulemap CTernTrees Sources/CTernTrees/include/tern_trees.h
+    clang -O1 -g -fsanitize=fuzzer-no-link,address -I Sources/CTernTrees/include -c Sources/CTernTrees/top.c -o "$work/trees.o"
+    extra+=("$work/trees.o")
+fi
 if [ "$target" = risk ]; then
     merge TernCore TernRisk
     modulemap CTernShims Sources/CTernShims/include/tern_shims.h  # TernRisk uses its prefetch
