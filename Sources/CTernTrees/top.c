@@ -108,8 +108,8 @@ KERNEL void top_block(const uint8_t *slots, const uint8_t *thresholds, const uin
         counts[0] = counts[1] = counts[2] = counts[3] = 0;                                        \
         for (size_t b = 0; b * 64 < trees; b++) {                                                 \
             const size_t left = trees - b * 64;                                                   \
-            top_block(slots + b * positions * 64, thresholds + b * positions * 64,        \
-                              exits + (b * 64 << D), D, lo, hi, (uint32_t)(b * 64),               \
+            top_block(slots + b * positions * 64, thresholds + b * positions * 64,                \
+                      exits + (b * 64 << D), D, lo, hi, (uint32_t)(b * 64),                       \
                       left < 64 ? (unsigned)left : 64, starts + b * 64, pending, stride, counts); \
         }                                                                                         \
     }

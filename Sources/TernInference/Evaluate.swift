@@ -213,59 +213,40 @@ extension QuantizedForest {
         for g in 0..<groupCount {
             let base = bases?[g] ?? 0
             let nodes = table + Int(base)
-            @inline(__always) func step(_ n: UInt32) -> UInt32 { nodes[Int(n)].next(codes) }
             let roots = groupRoots + g &* 8
-            var n0 = roots[0]
-            var n1 = roots[1]
-            var n2 = roots[2]
-            var n3 = roots[3]
-            var n4 = roots[4]
-            var n5 = roots[5]
-            var n6 = roots[6]
-            var n7 = roots[7]
-            @inline(__always) func advance() {
-                n0 = step(n0)
-                n1 = step(n1)
-                n2 = step(n2)
-                n3 = step(n3)
-                n4 = step(n4)
-                n5 = step(n5)
-                n6 = step(n6)
-                n7 = step(n7)
-            }
+            var lanes = Lanes8(roots[0], roots[1], roots[2], roots[3], roots[4], roots[5], roots[6], roots[7])
             // The prefix chosen at compile time (`QuantizedForest.bestPrefix`): no checks.
             var s = groupPrefix[g]
             while s > 0 {
-                advance()
+                lanes.advance(nodes, codes)
                 s &-= 1
             }
             // Then stop as soon as no lane moves (a leaf is a self-loop). A child's index is
             // larger than its parent's, so the lanes' sum grows until every lane is on a leaf:
             // one compare per step instead of one per lane (no wrap: 8 × 2^26 nodes < 2^32).
-            var total = n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7
+            var total = lanes.sum
             var remaining = groupSteps[g] &- groupPrefix[g]
             while remaining > 0 {
-                advance()
-                let next = n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7
+                lanes.advance(nodes, codes)
+                let next = lanes.sum
                 if next == total { break }
                 total = next
                 remaining &-= 1
             }
             let t = g &* 8
             if g < full {
-                sink.take(t, base &+ n0)
-                sink.take(t &+ 1, base &+ n1)
-                sink.take(t &+ 2, base &+ n2)
-                sink.take(t &+ 3, base &+ n3)
-                sink.take(t &+ 4, base &+ n4)
-                sink.take(t &+ 5, base &+ n5)
-                sink.take(t &+ 6, base &+ n6)
-                sink.take(t &+ 7, base &+ n7)
+                sink.take(t, base &+ lanes.n0)
+                sink.take(t &+ 1, base &+ lanes.n1)
+                sink.take(t &+ 2, base &+ lanes.n2)
+                sink.take(t &+ 3, base &+ lanes.n3)
+                sink.take(t &+ 4, base &+ lanes.n4)
+                sink.take(t &+ 5, base &+ lanes.n5)
+                sink.take(t &+ 6, base &+ lanes.n6)
+                sink.take(t &+ 7, base &+ lanes.n7)
             } else {
-                let lanes = (base &+ n0, base &+ n1, base &+ n2, base &+ n3, base &+ n4, base &+ n5, base &+ n6, base &+ n7)
                 withUnsafeBytes(of: lanes) { raw in
                     let n = raw.bindMemory(to: UInt32.self)
-                    for j in 0..<(treeCount &- t) { sink.take(t &+ j, n[j]) }
+                    for j in 0..<(treeCount &- t) { sink.take(t &+ j, base &+ n[j]) }
                 }
             }
         }
@@ -306,7 +287,6 @@ extension QuantizedForest {
         ctern_trees_top_avx512(topSlots, topThresholds, topExits, UInt32(topDepth), treeCount, codes, starts, lists, counts)
         // Lanes past the end park on the shared leaf (index treeCount).
         let parked = UInt32(treeCount)
-        @inline(__always) func step(_ n: UInt32) -> UInt32 { table[Int(n)].next(codes) }
         // Trees with alike steps left walk together: less lock-step waste, and a steadier time.
         for c in 0..<4 {
             let pending = lists + c &* (treeCount &+ 16)
@@ -331,36 +311,21 @@ extension QuantizedForest {
                 let e5 = starts[k5]
                 let e6 = starts[k6]
                 let e7 = starts[k7]
-                let shift = QuantizedForest.exitHeightShift
-                var steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> shift
+                var steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> QuantizedForest.exitHeightShift
                 let mask = UInt32(QuantizedForest.exitNodeMask)
-                var n0 = e0 & mask
-                var n1 = e1 & mask
-                var n2 = e2 & mask
-                var n3 = e3 & mask
-                var n4 = e4 & mask
-                var n5 = e5 & mask
-                var n6 = e6 & mask
-                var n7 = e7 & mask
+                var lanes = Lanes8(e0 & mask, e1 & mask, e2 & mask, e3 & mask, e4 & mask, e5 & mask, e6 & mask, e7 & mask)
                 while steps > 0 {
-                    n0 = step(n0)
-                    n1 = step(n1)
-                    n2 = step(n2)
-                    n3 = step(n3)
-                    n4 = step(n4)
-                    n5 = step(n5)
-                    n6 = step(n6)
-                    n7 = step(n7)
+                    lanes.advance(table, codes)
                     steps &-= 1
                 }
-                starts[k0] = n0
-                starts[k1] = n1
-                starts[k2] = n2
-                starts[k3] = n3
-                starts[k4] = n4
-                starts[k5] = n5
-                starts[k6] = n6
-                starts[k7] = n7
+                starts[k0] = lanes.n0
+                starts[k1] = lanes.n1
+                starts[k2] = lanes.n2
+                starts[k3] = lanes.n3
+                starts[k4] = lanes.n4
+                starts[k5] = lanes.n5
+                starts[k6] = lanes.n6
+                starts[k7] = lanes.n7
                 i &+= 8
             }
         }
@@ -604,6 +569,34 @@ extension CompactNode: LaneNode {
     @inline(__always) func next<C: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafePointer<C>) -> UInt32 {
         UInt32(child) &+ (UInt8(truncatingIfNeeded: codes[Int(slot)]) > threshold ? 1 : 0)
     }
+}
+
+/// Eight lanes' node cursors, one tree each, advanced in lock-step: the unit of both single-row
+/// walks. Eight independent loads per step overlap their latency; the fields stay in registers.
+struct Lanes8 {
+    var n0, n1, n2, n3, n4, n5, n6, n7: UInt32
+
+    @inline(__always)
+    init(_ n0: UInt32, _ n1: UInt32, _ n2: UInt32, _ n3: UInt32, _ n4: UInt32, _ n5: UInt32, _ n6: UInt32, _ n7: UInt32) {
+        (self.n0, self.n1, self.n2, self.n3, self.n4, self.n5, self.n6, self.n7) = (n0, n1, n2, n3, n4, n5, n6, n7)
+    }
+
+    /// One step of every lane through `nodes` (a leaf is a self-loop, so a finished lane stays).
+    @inline(__always)
+    mutating func advance<N: LaneNode, C: FixedWidthInteger & UnsignedInteger>(_ nodes: UnsafePointer<N>, _ codes: UnsafePointer<C>) {
+        n0 = nodes[Int(n0)].next(codes)
+        n1 = nodes[Int(n1)].next(codes)
+        n2 = nodes[Int(n2)].next(codes)
+        n3 = nodes[Int(n3)].next(codes)
+        n4 = nodes[Int(n4)].next(codes)
+        n5 = nodes[Int(n5)].next(codes)
+        n6 = nodes[Int(n6)].next(codes)
+        n7 = nodes[Int(n7)].next(codes)
+    }
+
+    /// The lanes' index sum: it stops growing when no lane moved (children follow parents).
+    @inline(__always)
+    var sum: UInt32 { n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7 }
 }
 
 /// Receives each tree's leaf node, in the library's tree order.
