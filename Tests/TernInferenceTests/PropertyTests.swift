@@ -103,7 +103,7 @@ struct PropertyTests {
             try ensemble.validate()
             let exact = try QuantizedForest(ensemble, leafMode: .exact)
             let quantized = try QuantizedForest(ensemble, leafMode: .quantized)
-            let wide = try QuantizedForest(ensemble, leafMode: .exact, compactLayout: false, topLevels: QuantizedForest.maximumTopDepth)
+            let wide = try QuantizedForest(ensemble, leafMode: .exact, compactLayout: false, topLevels: 0)
             #expect(wide.compactNodes == nil)
             if exact.codeWidth == 1 && exact.slotCount <= 256 { #expect(exact.compactNodes != nil, "seed \(seed)") }
             // The AVX-512 top levels (where the CPU has them) against the portable walk alone, and
@@ -162,6 +162,53 @@ struct PropertyTests {
                 let b = Array(batch[r * ensemble.outputCount..<(r + 1) * ensemble.outputCount])
                 #expect(single.map(\.bitPattern) == b.map(\.bitPattern), "seed \(seed) batch row \(r)")
             }
+        }
+    }
+
+    @Test("more than 2^16 nodes: the walk after the top levels reads the 8-byte nodes")
+    func largeForest() throws {
+        // 160 complete trees of depth 9 (1,023 nodes each) over 4 features, XGBoost rules.
+        var g = SplitMix64(seed: 65_537)
+        let values = Self.pool(&g)
+        var trees: [Tree] = []
+        for _ in 0..<160 {
+            var nodes: [TreeNode] = []
+            func build(_ depth: Int) -> Int32 {
+                let index = Int32(nodes.count)
+                nodes.append(.leaf(Double(Int(g.next() % 2001) - 1000) / 997, id: index))
+                guard depth < 9 else { return index }
+                var node = TreeNode(kind: .numeric)
+                node.feature = Int32(g.next() % 4)
+                node.threshold = Double(values[Int(g.next() % UInt64(values.count))])
+                node.defaultLeft = g.next() % 2 == 0
+                node.missing = .nanGoesDefault
+                nodes[Int(index)] = node
+                let left = build(depth + 1)
+                let right = build(depth + 1)
+                nodes[Int(index)].left = left
+                nodes[Int(index)].right = right
+                return index
+            }
+            _ = build(0)
+            trees.append(Tree(nodes: nodes, output: 0))
+        }
+        let ensemble = TreeEnsemble(
+            library: .xgboost, format: .xgboostJSON, objective: "test", transform: .sigmoid(scale: 1), featureCount: 4,
+            featureNames: [], outputCount: 1, trees: trees, categorySets: [], accumulation: .float32(base: [0.5]))
+        let top = try QuantizedForest(ensemble, leafMode: .exact)
+        let portable = try QuantizedForest(ensemble, leafMode: .exact, compactLayout: true, topLevels: 0)
+        #expect(top.nodeCount > 1 << 16 && top.tailNodes == nil)
+        if QuantizedForest.topKernelAvailable && top.codeWidth == 1 && top.slotCount <= 128 { #expect(top.topDepth == 6) }
+        let ts = top.makeScratch()
+        let ps = portable.makeScratch()
+        for _ in 0..<200 {
+            let row = Self.randomRow(4, values, &g)
+            let reference = try ensemble.referencePredict(row: row)
+            let a = top.evaluate(row, scratch: ts)
+            let b = portable.evaluate(row, scratch: ps)
+            #expect(a.leaves == reference.leafIDs && b.leaves == reference.leafIDs)
+            #expect(a.margins.map(\.bitPattern) == reference.margins.map(\.bitPattern))
+            #expect(b.margins.map(\.bitPattern) == reference.margins.map(\.bitPattern))
         }
     }
 
