@@ -17,6 +17,13 @@ public struct ForestScratch: ~Copyable {
     let starts: UnsafeMutablePointer<UInt32>
     let pending: UnsafeMutablePointer<UInt32>
     let pendingCounts: UnsafeMutablePointer<Int>
+    /// The batch path's top levels: the block's codes stored by column (`slot * 64 + row`), and
+    /// each row's exit, then leaf, for the current tree (`batchBlock + 1`, the last a parked
+    /// lane), with the rows that have steps left in four lists of `batchBlock + 16`.
+    let batchColumns: UnsafeMutablePointer<UInt8>
+    let batchStarts: UnsafeMutablePointer<UInt32>
+    let batchPending: UnsafeMutablePointer<UInt32>
+    let batchCounts: UnsafeMutablePointer<Int>
     /// Identity of the forest it was made for, checked by `assert` in debug builds (a scratch from
     /// another forest may be too small: a programming error, not an input error).
     let owner: ObjectIdentifier
@@ -35,8 +42,21 @@ public struct ForestScratch: ~Copyable {
         pending.initialize(repeating: UInt32(forest.treeCount), count: 4 * (forest.treeCount + 16))
         pendingCounts = .allocate(capacity: 4)
         pendingCounts.initialize(repeating: 0, count: 4)
-        batchCodes = .allocate(byteCount: codeBytes * QuantizedForest.batchBlock, alignment: 64)
-        batchCodes.initializeMemory(as: UInt8.self, repeating: 0, count: codeBytes * QuantizedForest.batchBlock)
+        // One row more than the block: the codes a parked lane of the batch walk reads.
+        let blockCodes = codeBytes * (QuantizedForest.batchBlock + 1)
+        batchCodes = .allocate(byteCount: blockCodes, alignment: 64)
+        batchCodes.initializeMemory(as: UInt8.self, repeating: 0, count: blockCodes)
+        let block = QuantizedForest.batchBlock
+        let columnBytes = max(forest.slotCount, 1) * block
+        batchColumns = UnsafeMutableRawPointer.allocate(byteCount: columnBytes, alignment: 64)
+            .bindMemory(to: UInt8.self, capacity: columnBytes)
+        batchColumns.initialize(repeating: 0, count: columnBytes)
+        batchStarts = .allocate(capacity: block + 1)
+        batchStarts.initialize(repeating: 0, count: block + 1)
+        batchPending = .allocate(capacity: 4 * (block + 16))
+        batchPending.initialize(repeating: UInt32(block), count: 4 * (block + 16))
+        batchCounts = .allocate(capacity: 4)
+        batchCounts.initialize(repeating: 0, count: 4)
         let accBytes = 8 * forest.outputCount * QuantizedForest.batchBlock
         accumulators = .allocate(byteCount: accBytes, alignment: 64)
         accumulators.initializeMemory(as: UInt8.self, repeating: 0, count: accBytes)
@@ -49,6 +69,10 @@ public struct ForestScratch: ~Copyable {
         pending.deallocate()
         pendingCounts.deallocate()
         batchCodes.deallocate()
+        batchColumns.deallocate()
+        batchStarts.deallocate()
+        batchPending.deallocate()
+        batchCounts.deallocate()
         accumulators.deallocate()
     }
 }
@@ -435,8 +459,10 @@ extension QuantizedForest {
     /// (`count × featureCount` floats), into `out` (`count × outputCount` doubles).
     ///
     /// The throughput kernel: rows are quantized a block of 64 at a time, then each tree, in the
-    /// library's order, walks 8 rows in lock-step, so a tree's nodes are loaded once per block and
-    /// each row's sum is still in the library's order.
+    /// library's order, is evaluated for the whole block, so a tree's nodes are loaded once per
+    /// block and each row's sum is still in the library's order. With AVX-512 (`vectorTopLevels`
+    /// > 0) a tree's first levels are decided for all 64 rows at once and only the rows with steps
+    /// left walk on; otherwise 8 rows walk the tree in lock-step for its depth.
     public func predictBatch(
         _ rows: UnsafePointer<Float>, count: Int, scratch: borrowing ForestScratch, into out: UnsafeMutablePointer<Double>,
         transformed: Bool = true
@@ -467,16 +493,16 @@ extension QuantizedForest {
             if let leaves = leafFloat {
                 let acc = scratch.accumulators.assumingMemoryBound(to: Float.self)
                 for r in 0..<m { for k in 0..<outputCount { acc[r &* outputCount &+ k] = baseFloat[k] } }
-                accumulate(codes, m, acc, leaves)
+                accumulate(codes, m, scratch, acc, leaves)
                 for i in 0..<(m &* outputCount) { dst[i] = Double(acc[i]) }
             } else if let leaves = leafDouble {
                 for i in 0..<(m &* outputCount) { dst[i] = 0 }
-                accumulate(codes, m, dst, leaves)
+                accumulate(codes, m, scratch, dst, leaves)
                 for r in 0..<m { finishDouble(dst + r &* outputCount) }
             } else if let leaves = leafFixed {
                 let acc = scratch.accumulators.assumingMemoryBound(to: Int64.self)
                 for i in 0..<(m &* outputCount) { acc[i] = 0 }
-                accumulate(codes, m, acc, leaves)
+                accumulate(codes, m, scratch, acc, leaves)
                 for r in 0..<m {
                     for k in 0..<outputCount { dst[r &* outputCount &+ k] = fixedMargin(acc[r &* outputCount &+ k], k) }
                 }
@@ -488,9 +514,101 @@ extension QuantizedForest {
         }
     }
 
-    /// For each tree in library order, walks rows 8 at a time and adds the leaf to each row's sum.
+    /// Adds each tree's leaf, in library order, to the sums of the block's `m` rows.
     @inline(__always)
     func accumulate<C: FixedWidthInteger & UnsignedInteger, Leaf: BatchLeaf>(
+        _ codes: UnsafeMutablePointer<C>, _ m: Int, _ scratch: borrowing ForestScratch, _ acc: UnsafeMutablePointer<Leaf.Sum>,
+        _ leaves: UnsafeMutablePointer<Leaf>
+    ) {
+        if topDepth > 0 {
+            // The top-levels kernel needs one-byte codes (topDepth > 0 says so).
+            let bytes = UnsafeMutableRawPointer(codes).assumingMemoryBound(to: UInt8.self)
+            if let tail = tailNodes {
+                accumulateTop(UnsafePointer(tail), bytes, m, scratch, acc, leaves)
+            } else {
+                accumulateTop(UnsafePointer(nodes), bytes, m, scratch, acc, leaves)
+            }
+        } else {
+            accumulateWalk(codes, m, acc, leaves)
+        }
+    }
+
+    /// The batch path on AVX-512: per tree in library order, the kernel resolves its first
+    /// `topDepth` levels for all the block's rows at once (a slot's 64 codes are one load, a
+    /// decision is one bit per row), then the rows with steps left walk on, 8 in lock-step for
+    /// exactly their steps, and each row's leaf is added to its sum.
+    @inline(__always)
+    func accumulateTop<N: LaneNode, Leaf: BatchLeaf>(
+        _ table: UnsafePointer<N>, _ codes: UnsafeMutablePointer<UInt8>, _ m: Int, _ scratch: borrowing ForestScratch,
+        _ acc: UnsafeMutablePointer<Leaf.Sum>, _ leaves: UnsafeMutablePointer<Leaf>
+    ) {
+        let stride = slotCount
+        let block = Self.batchBlock
+        let columns = scratch.batchColumns
+        for r in 0..<m {
+            let row = codes + r &* stride
+            for s in 0..<stride { columns[s &* block &+ r] = row[s] }
+        }
+        let starts = scratch.batchStarts
+        let lists = scratch.batchPending
+        let counts = scratch.batchCounts
+        let outputs = outputCount
+        let mask = UInt32(Self.exitNodeMask)
+        let parked = UInt32(block)
+        for t in 0..<treeCount {
+            ctern_trees_rows_top_avx512(topSlots, topThresholds, topExits, UInt32(topDepth), t, columns, m, starts, lists, counts)
+            for c in 0..<4 {
+                let pending = lists + c &* (block &+ 16)
+                let count = counts[c]
+                for j in count..<((count &+ 7) & ~7) { pending[j] = parked }
+                var i = 0
+                while i < count {
+                    let r0 = Int(pending[i])
+                    let r1 = Int(pending[i &+ 1])
+                    let r2 = Int(pending[i &+ 2])
+                    let r3 = Int(pending[i &+ 3])
+                    let r4 = Int(pending[i &+ 4])
+                    let r5 = Int(pending[i &+ 5])
+                    let r6 = Int(pending[i &+ 6])
+                    let r7 = Int(pending[i &+ 7])
+                    let e0 = starts[r0]
+                    let e1 = starts[r1]
+                    let e2 = starts[r2]
+                    let e3 = starts[r3]
+                    let e4 = starts[r4]
+                    let e5 = starts[r5]
+                    let e6 = starts[r6]
+                    let e7 = starts[r7]
+                    var steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> Self.exitHeightShift
+                    var lanes = Lanes8(e0 & mask, e1 & mask, e2 & mask, e3 & mask, e4 & mask, e5 & mask, e6 & mask, e7 & mask)
+                    let rows = Rows8(
+                        codes + r0 &* stride, codes + r1 &* stride, codes + r2 &* stride, codes + r3 &* stride,
+                        codes + r4 &* stride, codes + r5 &* stride, codes + r6 &* stride, codes + r7 &* stride)
+                    while steps > 0 {
+                        lanes.advance(table, rows)
+                        steps &-= 1
+                    }
+                    starts[r0] = lanes.n0
+                    starts[r1] = lanes.n1
+                    starts[r2] = lanes.n2
+                    starts[r3] = lanes.n3
+                    starts[r4] = lanes.n4
+                    starts[r5] = lanes.n5
+                    starts[r6] = lanes.n6
+                    starts[r7] = lanes.n7
+                    i &+= 8
+                }
+            }
+            // Every row's start is now its leaf.
+            let a = acc + Int(treeOutput[t])
+            for r in 0..<m { Leaf.add(&a[r &* outputs], leaves[Int(starts[r])]) }
+        }
+    }
+
+    /// The portable batch path: for each tree in library order, walks rows 8 at a time for the
+    /// tree's depth and adds the leaf to each row's sum.
+    @inline(__always)
+    func accumulateWalk<C: FixedWidthInteger & UnsignedInteger, Leaf: BatchLeaf>(
         _ codes: UnsafeMutablePointer<C>, _ m: Int, _ acc: UnsafeMutablePointer<Leaf.Sum>, _ leaves: UnsafeMutablePointer<Leaf>
     ) {
         let nodes = UnsafePointer(self.nodes)
@@ -594,9 +712,36 @@ struct Lanes8 {
         n7 = nodes[Int(n7)].next(codes)
     }
 
+    /// One step of every lane, each on its own row's codes (the batch walk: one tree, 8 rows).
+    @inline(__always)
+    mutating func advance<N: LaneNode>(_ nodes: UnsafePointer<N>, _ rows: Rows8) {
+        n0 = nodes[Int(n0)].next(UnsafePointer(rows.c0))
+        n1 = nodes[Int(n1)].next(UnsafePointer(rows.c1))
+        n2 = nodes[Int(n2)].next(UnsafePointer(rows.c2))
+        n3 = nodes[Int(n3)].next(UnsafePointer(rows.c3))
+        n4 = nodes[Int(n4)].next(UnsafePointer(rows.c4))
+        n5 = nodes[Int(n5)].next(UnsafePointer(rows.c5))
+        n6 = nodes[Int(n6)].next(UnsafePointer(rows.c6))
+        n7 = nodes[Int(n7)].next(UnsafePointer(rows.c7))
+    }
+
     /// The lanes' index sum: it stops growing when no lane moved (children follow parents).
     @inline(__always)
     var sum: UInt32 { n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7 }
+}
+
+/// The codes of the 8 rows that `Lanes8` walks on the batch path.
+struct Rows8 {
+    let c0, c1, c2, c3, c4, c5, c6, c7: UnsafeMutablePointer<UInt8>
+
+    @inline(__always)
+    init(
+        _ c0: UnsafeMutablePointer<UInt8>, _ c1: UnsafeMutablePointer<UInt8>, _ c2: UnsafeMutablePointer<UInt8>,
+        _ c3: UnsafeMutablePointer<UInt8>, _ c4: UnsafeMutablePointer<UInt8>, _ c5: UnsafeMutablePointer<UInt8>,
+        _ c6: UnsafeMutablePointer<UInt8>, _ c7: UnsafeMutablePointer<UInt8>
+    ) {
+        (self.c0, self.c1, self.c2, self.c3, self.c4, self.c5, self.c6, self.c7) = (c0, c1, c2, c3, c4, c5, c6, c7)
+    }
 }
 
 /// Receives each tree's leaf node, in the library's tree order.

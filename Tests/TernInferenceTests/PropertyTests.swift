@@ -156,11 +156,20 @@ struct PropertyTests {
             flat.withUnsafeBufferPointer { f in
                 batch.withUnsafeMutableBufferPointer { exact.predictBatch(f.baseAddress!, count: count, scratch: scratch, into: $0.baseAddress!) }
             }
+            // The batch kernel with the top levels of every depth and without them (the portable walk).
+            var shallowBatch = batch
+            var portableBatch = batch
+            flat.withUnsafeBufferPointer { f in
+                shallowBatch.withUnsafeMutableBufferPointer { shallow.predictBatch(f.baseAddress!, count: count, scratch: ss, into: $0.baseAddress!) }
+                portableBatch.withUnsafeMutableBufferPointer { portable.predictBatch(f.baseAddress!, count: count, scratch: ps, into: $0.baseAddress!) }
+            }
             for r in 0..<count {
                 let row = Array(flat[r * ensemble.featureCount..<(r + 1) * ensemble.featureCount])
-                let single = exact.evaluate(row, scratch: scratch).predictions
-                let b = Array(batch[r * ensemble.outputCount..<(r + 1) * ensemble.outputCount])
-                #expect(single.map(\.bitPattern) == b.map(\.bitPattern), "seed \(seed) batch row \(r)")
+                let single = exact.evaluate(row, scratch: scratch).predictions.map(\.bitPattern)
+                let outputs = r * ensemble.outputCount..<(r + 1) * ensemble.outputCount
+                #expect(single == batch[outputs].map(\.bitPattern), "seed \(seed) batch row \(r)")
+                #expect(single == shallowBatch[outputs].map(\.bitPattern), "seed \(seed) top batch row \(r)")
+                #expect(single == portableBatch[outputs].map(\.bitPattern), "seed \(seed) portable batch row \(r)")
             }
         }
     }
@@ -209,6 +218,21 @@ struct PropertyTests {
             #expect(a.leaves == reference.leafIDs && b.leaves == reference.leafIDs)
             #expect(a.margins.map(\.bitPattern) == reference.margins.map(\.bitPattern))
             #expect(b.margins.map(\.bitPattern) == reference.margins.map(\.bitPattern))
+        }
+        // The batch kernel's walk after the top levels on the 8-byte nodes too.
+        let count = 130
+        var flat: [Float] = []
+        for _ in 0..<count { flat += Self.randomRow(4, values, &g) }
+        var batch = [Double](repeating: 0, count: count)
+        var portableBatch = batch
+        flat.withUnsafeBufferPointer { f in
+            batch.withUnsafeMutableBufferPointer { top.predictBatch(f.baseAddress!, count: count, scratch: ts, into: $0.baseAddress!) }
+            portableBatch.withUnsafeMutableBufferPointer { portable.predictBatch(f.baseAddress!, count: count, scratch: ps, into: $0.baseAddress!) }
+        }
+        for r in 0..<count {
+            let single = portable.evaluate(Array(flat[r * 4..<(r + 1) * 4]), scratch: ps).predictions
+            #expect(single.map(\.bitPattern) == [batch[r].bitPattern], "batch row \(r)")
+            #expect(single.map(\.bitPattern) == [portableBatch[r].bitPattern], "portable batch row \(r)")
         }
     }
 

@@ -29,4 +29,13 @@ void ctern_trees_top_avx512(const uint8_t *slots, const uint8_t *thresholds, con
                             unsigned depth, size_t trees, const uint8_t *codes, uint32_t *starts,
                             uint32_t *pending, size_t *counts);
 
+/// The batch counterpart: the first `depth` levels of one tree, `tree`, for up to 64 rows at once,
+/// from the same `slots`, `thresholds` and `exits`. `columns[slot * 64 + r]` is row r's code at
+/// `slot` (the block's codes stored by column; every slot the tables name is read for all 64
+/// rows). Row r's exit goes to `starts[r]`, for r < `rows`, and the rows with steps left to the
+/// four lists at `pending + c * 80`, lengths in `counts[c]`.
+void ctern_trees_rows_top_avx512(const uint8_t *slots, const uint8_t *thresholds, const uint32_t *exits,
+                                 unsigned depth, size_t tree, const uint8_t *columns, size_t rows, uint32_t *starts,
+                                 uint32_t *pending, size_t *counts);
+
 #endif
