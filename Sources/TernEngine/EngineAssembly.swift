@@ -170,7 +170,7 @@ public final class EngineAssembly {
         options.account = account
         options.strategy = strategyID
         let ring: SPSCRing<OrderRequest>?
-        do throws(RingError) { ring = (threaded ?? plan.threaded) ? try EngineRunner.makeGatewayRing() : nil } catch { throw EngineError("gateway ring: \(error)") }
+        do throws(RingError) { ring = (threaded ?? plan.threaded) && plan.gatewayThread ? try EngineRunner.makeGatewayRing() : nil } catch { throw EngineError("gateway ring: \(error)") }
         return Engine(
             risk: risk, instruments: setup.instrumentNames.count, bookKind: source.bookKind, gateway: gateway, strategy: strategy, toGateway: ring,
             options: options)

@@ -12,6 +12,10 @@ public struct ThreadPlan: Sendable, Hashable, CustomStringConvertible {
     public var feedCPU: Int? = nil
     public var engineCPU: Int? = nil
     public var gatewayCPU: Int? = nil
+    /// The gateway on a thread of its own (`gatewayCPU`), fed through a ring. Off: the engine
+    /// thread calls the gateway itself, right after the hand-off is timed (the 2–3 CPU plan: a
+    /// gateway thread would share the feed's CPU, and every request would wait for it).
+    public var gatewayThread = true
     /// The journal's writer thread (nil: not pinned).
     public var journalCPU: Int? = nil
     /// Spin on the feed thread rather than yield (cores to spare). The engine thread spins
@@ -33,25 +37,32 @@ public struct ThreadPlan: Sendable, Hashable, CustomStringConvertible {
         self.spin = spin
     }
 
-    /// The plan for the CPUs this process may use: with four or more, one each for the feed,
-    /// engine, gateway and journal threads, all spinning; with two or three, the engine thread
-    /// gets the last CPU to itself and the feed, gateway and journal threads share the first,
-    /// yielding when idle (docs/engine.md#threads); with one, nothing is pinned.
-    public static func automatic(cpus: [Int] = CPU.available()) -> ThreadPlan {
-        switch cpus.count {
-        case 4...:
-            return ThreadPlan(feedCPU: cpus[0], engineCPU: cpus[1], gatewayCPU: cpus[2], journalCPU: cpus[3], spin: true)
-        case 2, 3:
-            return ThreadPlan(feedCPU: cpus[0], engineCPU: cpus[cpus.count - 1], gatewayCPU: cpus[0], journalCPU: cpus[0], spin: false)
-        default:
-            return ThreadPlan()
+    /// The plan for the CPUs this process may use. The engine thread gets the CPU that has taken
+    /// the fewest device interrupts (`CPU.deviceInterrupts`; the last CPU on a tie): on a VM a
+    /// disk completion interrupt costs tens of microseconds, and the journal's syncs make them.
+    /// - Four or more CPUs: one each for the feed, engine, gateway and journal threads, all
+    ///   spinning.
+    /// - Two or three: the engine thread has its CPU to itself and calls the gateway inline; the
+    ///   feed and journal threads share another, yielding when idle (docs/engine.md#threads).
+    /// - One: nothing is pinned.
+    public static func automatic(cpus: [Int] = CPU.available(), interrupts: [Int: UInt64] = CPU.deviceInterrupts()) -> ThreadPlan {
+        guard cpus.count >= 2 else { return ThreadPlan() }
+        var engine = cpus[cpus.count - 1]
+        for cpu in cpus.reversed() where interrupts[cpu, default: 0] < interrupts[engine, default: 0] { engine = cpu }
+        let others = cpus.filter { $0 != engine }
+        if cpus.count >= 4 {
+            return ThreadPlan(feedCPU: others[0], engineCPU: engine, gatewayCPU: others[1], journalCPU: others[2], spin: true)
         }
+        var plan = ThreadPlan(feedCPU: others[0], engineCPU: engine, gatewayCPU: nil, journalCPU: others[0], spin: false)
+        plan.gatewayThread = false
+        return plan
     }
 
     public var description: String {
         guard threaded else { return "one thread" }
         func cpu(_ c: Int?) -> String { c.map { "CPU \($0)" } ?? "unpinned" }
-        return "feed \(cpu(feedCPU)), engine \(cpu(engineCPU)), gateway \(cpu(gatewayCPU)), journal \(cpu(journalCPU))\(spin ? ", spinning" : ", yielding when idle")\(lockstep ? ", feed in lockstep" : ", feed saturating")"
+        let gateway = gatewayThread ? "gateway \(cpu(gatewayCPU))" : "gateway on the engine thread"
+        return "feed \(cpu(feedCPU)), engine \(cpu(engineCPU)), \(gateway), journal \(cpu(journalCPU))\(spin ? ", spinning" : ", yielding when idle")\(lockstep ? ", feed in lockstep" : ", feed saturating")"
     }
 }
 
@@ -95,7 +106,9 @@ public enum EngineRunner {
         var feedError: FeedError? = nil
         engine.start()
         if plan.threaded {
-            guard let toGateway = engine.toGateway else { throw EngineError("a threaded run needs an engine made with a gateway ring (EngineRunner.makeGatewayRing)") }
+            if plan.gatewayThread && engine.toGateway == nil {
+                throw EngineError("a plan with a gateway thread needs an engine made with a gateway ring (EngineRunner.makeGatewayRing)")
+            }
             let feed = try SPSCRing<MarketEvent>(capacity: feedRingCapacity)
             let box = FeedBox(source: source)
             let spin = plan.spin
@@ -104,19 +117,22 @@ public enum EngineRunner {
                 box.error = feedLoop(source: box.source, ring: feed, maxEvents: maxEvents, spin: spin, lockstep: lockstep)
                 feed.halt()
             }
-            let gateway = engine.gateway
-            let gatewayBox = GatewayBox(gateway: gateway)
-            let gatewayThread = try PinnedThread(name: "tern-gateway", cpu: plan.gatewayCPU) {
-                while let request = toGateway.pop(waiting: YieldingWait()) { gatewayBox.gateway.send(request) }
-                while let request = toGateway.tryPop() { gatewayBox.gateway.send(request) }
+            // Without a ring the engine calls the gateway inline (Engine.handOff).
+            var gatewayThread: PinnedThread? = nil
+            if let toGateway = engine.toGateway {
+                let gatewayBox = GatewayBox(gateway: engine.gateway)
+                gatewayThread = try PinnedThread(name: "tern-gateway", cpu: plan.gatewayCPU) {
+                    while let request = toGateway.pop(waiting: YieldingWait()) { gatewayBox.gateway.send(request) }
+                    while let request = toGateway.tryPop() { gatewayBox.gateway.send(request) }
+                }
             }
             if let cpu = plan.engineCPU { try? CPU.pinCurrentThread(to: cpu) }
             engineLoop(engine, feed, spin: spin || plan.engineCPU != nil, start: start, progress: progress)
             feedThread.join()
             engine.finish()
-            toGateway.halt()
-            gatewayThread.join()
-            toGateway.resume()
+            if let toGateway = engine.toGateway { toGateway.halt() }
+            if let thread = consume gatewayThread { thread.join() }
+            if let toGateway = engine.toGateway { toGateway.resume() }
             feedError = box.error
         } else {
             var batch = MarketEventBatch()

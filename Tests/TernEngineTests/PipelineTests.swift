@@ -9,6 +9,18 @@ import TernRisk
 
 @Suite("Pipeline end to end")
 struct PipelineTests {
+    @Test("the automatic plan puts the engine on the CPU with the fewest device interrupts")
+    func planAvoidsInterrupts() {
+        let two = ThreadPlan.automatic(cpus: [0, 1], interrupts: [0: 100, 1: 50_000])
+        #expect(two.engineCPU == 0 && two.feedCPU == 1 && two.journalCPU == 1 && !two.gatewayThread && two.threaded)
+        // A tie, or no counts at all: the last CPU, as before.
+        #expect(ThreadPlan.automatic(cpus: [0, 1], interrupts: [:]).engineCPU == 1)
+        #expect(ThreadPlan.automatic(cpus: [2, 5, 7], interrupts: [2: 9, 5: 3, 7: 3]).engineCPU == 7)
+        let four = ThreadPlan.automatic(cpus: [0, 1, 2, 3], interrupts: [0: 10, 1: 0, 2: 10, 3: 10])
+        #expect(four.engineCPU == 1 && four.feedCPU == 0 && four.gatewayCPU == 2 && four.journalCPU == 3 && four.gatewayThread && four.spin)
+        #expect(ThreadPlan.automatic(cpus: [0], interrupts: [:]).engineCPU == nil)
+    }
+
     @Test("the same input gives the same orders, fills and journal digest, threaded or not")
     func deterministic() throws {
         let a = try SyntheticPipeline(messages: 120_000, threaded: false).run(threaded: false)
@@ -18,6 +30,9 @@ struct PipelineTests {
         #expect(a.fills > 5)
         #expect(a == b)
         #expect(a == c, "the threaded pipeline must match the one-thread run event for event")
+        // Feed and engine threads with the gateway called on the engine thread (the 2–3 CPU plan).
+        let d = try SyntheticPipeline(messages: 120_000, threaded: false).run(threaded: true)
+        #expect(a == d, "the threaded pipeline with an inline gateway must match too")
         let other = try SyntheticPipeline(messages: 120_000, threaded: false, seed: 99).run(threaded: false)
         #expect(other.journalDigest != a.journalDigest)
     }

@@ -40,8 +40,11 @@ final class SyntheticPipeline {
     let engine: Engine
     let strategy: any Strategy
     let source: SyntheticMarket
+    /// The engine hands requests to a gateway thread through a ring (made `threaded`).
+    let hasGatewayRing: Bool
 
     init(messages: Int, threaded: Bool, seed: UInt64 = 20_260_105, strategy make: ((InstrumentSpec) throws -> any Strategy)? = nil) throws {
+        hasGatewayRing = threaded
         setup = try RiskSetup.parse(limits: Array(SyntheticMarket.limits.utf8), instruments: Array(SyntheticMarket.instruments.utf8))
         risk = try RiskEngine(setup.configuration)
         directory = temporaryDirectory("journal")
@@ -72,8 +75,12 @@ final class SyntheticPipeline {
         var stateDigest: UInt64
     }
 
+    /// `threaded` with an engine made without a gateway ring: feed and engine threads, the
+    /// gateway called inline (the 2–3 CPU plan).
     func run(threaded: Bool) throws -> Result {
-        let report = try EngineRunner.run(source: source, engine: engine, plan: ThreadPlan(threaded: threaded))
+        var plan = ThreadPlan(threaded: threaded)
+        plan.gatewayThread = hasGatewayRing
+        let report = try EngineRunner.run(source: source, engine: engine, plan: plan)
         try journal.close()
         let (records, digest) = JournalDigest.of(try JournalReader(directory: directory))
         return Result(

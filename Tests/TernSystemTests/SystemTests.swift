@@ -4,6 +4,26 @@ import Testing
 
 @Suite("TernSystem on this machine")
 struct SystemTests {
+    @Test("device interrupts: numbered lines only, per CPU column; malformed text is skipped")
+    func deviceInterrupts() {
+        let text = """
+                       CPU0       CPU1
+              1:          9          0   IO-APIC   1-edge      i8042
+             36:          0       1098   PCI-MSIX-0000:00:02.0   1-edge      virtio1-req.0
+             42:          7          2   PCI-MSIX-0000:00:04.0   2-edge      virtio3-tx
+            LOC:    2183000     135000   Local timer interrupts
+            RES:       1037          1   Rescheduling interrupts
+            ERR:          0
+            """
+        #expect(CPU.parseDeviceInterrupts(text) == [0: 16, 1: 1100])
+        #expect(CPU.parseDeviceInterrupts("") == [:])
+        #expect(CPU.parseDeviceInterrupts("garbage\n1: 2 3") == [:])
+        #expect(CPU.parseDeviceInterrupts("CPU0 CPU1\n 5: 12\n 6: x 4\n7: 1 99999999999999999999999\n") == [0: 13])
+        // This machine's own file parses into counts for CPUs it has (or nothing, if unreadable).
+        let live = CPU.deviceInterrupts()
+        #expect(live.keys.allSatisfy { $0 >= 0 && $0 < 4096 })
+    }
+
     @Test("the monotonic clock never goes backwards and the wall clock is after 2024")
     func clocks() {
         var previous = MonotonicClock.now()
