@@ -310,10 +310,24 @@ extension QuantizedForest {
         defer { result = sink }
         ctern_trees_top_avx512(topSlots, topThresholds, topExits, UInt32(topDepth), treeCount, codes, starts, lists, counts)
         // Lanes past the end park on the shared leaf (index treeCount).
-        let parked = UInt32(treeCount)
-        // Trees with alike steps left walk together: less lock-step waste, and a steadier time.
+        walkPending(table, starts, lists, counts, listStride: treeCount &+ 16, parked: UInt32(treeCount), SharedCodes(codes: codes))
+        // Every start is now a leaf with no steps left.
+        for t in 0..<treeCount { sink.take(t, starts[t]) }
+    }
+
+    /// Walks on every entry of the four pending lists a top-levels kernel left (trees on the
+    /// single-row path, rows on the batch path), 8 in lock-step for as many steps as the deepest
+    /// of them has left, and leaves each entry's leaf in `starts`. A pending entry's start holds
+    /// its node and, above bit 26, its steps left. Entries with alike steps left are in the same
+    /// list, so they walk together: less lock-step waste, and a steadier time.
+    @inline(__always)
+    func walkPending<N: LaneNode, L: LaneCodes>(
+        _ table: UnsafePointer<N>, _ starts: UnsafeMutablePointer<UInt32>, _ lists: UnsafeMutablePointer<UInt32>,
+        _ counts: UnsafeMutablePointer<Int>, listStride: Int, parked: UInt32, _ codes: L
+    ) {
+        let mask = UInt32(Self.exitNodeMask)
         for c in 0..<4 {
-            let pending = lists + c &* (treeCount &+ 16)
+            let pending = lists + c &* listStride
             let count = counts[c]
             for j in count..<((count &+ 7) & ~7) { pending[j] = parked }
             var i = 0
@@ -326,7 +340,6 @@ extension QuantizedForest {
                 let k5 = Int(pending[i &+ 5])
                 let k6 = Int(pending[i &+ 6])
                 let k7 = Int(pending[i &+ 7])
-                // A pending tree's start holds its node and, above bit 26, its steps left.
                 let e0 = starts[k0]
                 let e1 = starts[k1]
                 let e2 = starts[k2]
@@ -335,13 +348,9 @@ extension QuantizedForest {
                 let e5 = starts[k5]
                 let e6 = starts[k6]
                 let e7 = starts[k7]
-                var steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> QuantizedForest.exitHeightShift
-                let mask = UInt32(QuantizedForest.exitNodeMask)
+                let steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> Self.exitHeightShift
                 var lanes = Lanes8(e0 & mask, e1 & mask, e2 & mask, e3 & mask, e4 & mask, e5 & mask, e6 & mask, e7 & mask)
-                while steps > 0 {
-                    lanes.advance(table, codes)
-                    steps &-= 1
-                }
+                codes.walk(&lanes, table, steps, k0, k1, k2, k3, k4, k5, k6, k7)
                 starts[k0] = lanes.n0
                 starts[k1] = lanes.n1
                 starts[k2] = lanes.n2
@@ -353,8 +362,6 @@ extension QuantizedForest {
                 i &+= 8
             }
         }
-        // Every start is now a leaf with no steps left.
-        for t in 0..<treeCount { sink.take(t, starts[t]) }
     }
 
     /// Walks the row in `scratch.codes` and sums its leaves in the library's order into `margins`.
@@ -553,52 +560,10 @@ extension QuantizedForest {
         let lists = scratch.batchPending
         let counts = scratch.batchCounts
         let outputs = outputCount
-        let mask = UInt32(Self.exitNodeMask)
-        let parked = UInt32(block)
         for t in 0..<treeCount {
             ctern_trees_rows_top_avx512(topSlots, topThresholds, topExits, UInt32(topDepth), t, columns, m, starts, lists, counts)
-            for c in 0..<4 {
-                let pending = lists + c &* (block &+ 16)
-                let count = counts[c]
-                for j in count..<((count &+ 7) & ~7) { pending[j] = parked }
-                var i = 0
-                while i < count {
-                    let r0 = Int(pending[i])
-                    let r1 = Int(pending[i &+ 1])
-                    let r2 = Int(pending[i &+ 2])
-                    let r3 = Int(pending[i &+ 3])
-                    let r4 = Int(pending[i &+ 4])
-                    let r5 = Int(pending[i &+ 5])
-                    let r6 = Int(pending[i &+ 6])
-                    let r7 = Int(pending[i &+ 7])
-                    let e0 = starts[r0]
-                    let e1 = starts[r1]
-                    let e2 = starts[r2]
-                    let e3 = starts[r3]
-                    let e4 = starts[r4]
-                    let e5 = starts[r5]
-                    let e6 = starts[r6]
-                    let e7 = starts[r7]
-                    var steps = max(max(max(e0, e1), max(e2, e3)), max(max(e4, e5), max(e6, e7))) >> Self.exitHeightShift
-                    var lanes = Lanes8(e0 & mask, e1 & mask, e2 & mask, e3 & mask, e4 & mask, e5 & mask, e6 & mask, e7 & mask)
-                    let rows = Rows8(
-                        codes + r0 &* stride, codes + r1 &* stride, codes + r2 &* stride, codes + r3 &* stride,
-                        codes + r4 &* stride, codes + r5 &* stride, codes + r6 &* stride, codes + r7 &* stride)
-                    while steps > 0 {
-                        lanes.advance(table, rows)
-                        steps &-= 1
-                    }
-                    starts[r0] = lanes.n0
-                    starts[r1] = lanes.n1
-                    starts[r2] = lanes.n2
-                    starts[r3] = lanes.n3
-                    starts[r4] = lanes.n4
-                    starts[r5] = lanes.n5
-                    starts[r6] = lanes.n6
-                    starts[r7] = lanes.n7
-                    i &+= 8
-                }
-            }
+            // Lanes past the end park on row `block`: node 0 (the shared leaf) and a spare row of codes.
+            walkPending(table, starts, lists, counts, listStride: block &+ 16, parked: UInt32(block), RowCodes(codes: codes, stride: stride))
             // Every row's start is now its leaf.
             let a = acc + Int(treeOutput[t])
             for r in 0..<m { Leaf.add(&a[r &* outputs], leaves[Int(starts[r])]) }
@@ -712,35 +677,67 @@ struct Lanes8 {
         n7 = nodes[Int(n7)].next(codes)
     }
 
-    /// One step of every lane, each on its own row's codes (the batch walk: one tree, 8 rows).
-    @inline(__always)
-    mutating func advance<N: LaneNode>(_ nodes: UnsafePointer<N>, _ rows: Rows8) {
-        n0 = nodes[Int(n0)].next(UnsafePointer(rows.c0))
-        n1 = nodes[Int(n1)].next(UnsafePointer(rows.c1))
-        n2 = nodes[Int(n2)].next(UnsafePointer(rows.c2))
-        n3 = nodes[Int(n3)].next(UnsafePointer(rows.c3))
-        n4 = nodes[Int(n4)].next(UnsafePointer(rows.c4))
-        n5 = nodes[Int(n5)].next(UnsafePointer(rows.c5))
-        n6 = nodes[Int(n6)].next(UnsafePointer(rows.c6))
-        n7 = nodes[Int(n7)].next(UnsafePointer(rows.c7))
-    }
-
     /// The lanes' index sum: it stops growing when no lane moved (children follow parents).
     @inline(__always)
     var sum: UInt32 { n0 &+ n1 &+ n2 &+ n3 &+ n4 &+ n5 &+ n6 &+ n7 }
 }
 
-/// The codes of the 8 rows that `Lanes8` walks on the batch path.
-struct Rows8 {
-    let c0, c1, c2, c3, c4, c5, c6, c7: UnsafeMutablePointer<UInt8>
+/// Where each lane of a pending-list walk (`walkPending`) reads its codes.
+protocol LaneCodes {
+    /// Advances `lanes`, whose entries are `k0 … k7`, by `steps` steps.
+    func walk<N: LaneNode>(
+        _ lanes: inout Lanes8, _ table: UnsafePointer<N>, _ steps: UInt32, _ k0: Int, _ k1: Int, _ k2: Int, _ k3: Int, _ k4: Int,
+        _ k5: Int, _ k6: Int, _ k7: Int)
+}
+
+/// The single-row path: the lanes are trees, all reading the one row's codes.
+struct SharedCodes: LaneCodes {
+    let codes: UnsafePointer<UInt8>
 
     @inline(__always)
-    init(
-        _ c0: UnsafeMutablePointer<UInt8>, _ c1: UnsafeMutablePointer<UInt8>, _ c2: UnsafeMutablePointer<UInt8>,
-        _ c3: UnsafeMutablePointer<UInt8>, _ c4: UnsafeMutablePointer<UInt8>, _ c5: UnsafeMutablePointer<UInt8>,
-        _ c6: UnsafeMutablePointer<UInt8>, _ c7: UnsafeMutablePointer<UInt8>
+    func walk<N: LaneNode>(
+        _ lanes: inout Lanes8, _ table: UnsafePointer<N>, _ steps: UInt32, _ k0: Int, _ k1: Int, _ k2: Int, _ k3: Int, _ k4: Int,
+        _ k5: Int, _ k6: Int, _ k7: Int
     ) {
-        (self.c0, self.c1, self.c2, self.c3, self.c4, self.c5, self.c6, self.c7) = (c0, c1, c2, c3, c4, c5, c6, c7)
+        var s = steps
+        while s > 0 {
+            lanes.advance(table, codes)
+            s &-= 1
+        }
+    }
+}
+
+/// The batch path: the lanes are rows of one tree, each reading its own row's codes
+/// (`codes + row × stride`).
+struct RowCodes: LaneCodes {
+    let codes: UnsafeMutablePointer<UInt8>
+    let stride: Int
+
+    @inline(__always)
+    func walk<N: LaneNode>(
+        _ lanes: inout Lanes8, _ table: UnsafePointer<N>, _ steps: UInt32, _ k0: Int, _ k1: Int, _ k2: Int, _ k3: Int, _ k4: Int,
+        _ k5: Int, _ k6: Int, _ k7: Int
+    ) {
+        let c0 = UnsafePointer(codes + k0 &* stride)
+        let c1 = UnsafePointer(codes + k1 &* stride)
+        let c2 = UnsafePointer(codes + k2 &* stride)
+        let c3 = UnsafePointer(codes + k3 &* stride)
+        let c4 = UnsafePointer(codes + k4 &* stride)
+        let c5 = UnsafePointer(codes + k5 &* stride)
+        let c6 = UnsafePointer(codes + k6 &* stride)
+        let c7 = UnsafePointer(codes + k7 &* stride)
+        var s = steps
+        while s > 0 {
+            lanes.n0 = table[Int(lanes.n0)].next(c0)
+            lanes.n1 = table[Int(lanes.n1)].next(c1)
+            lanes.n2 = table[Int(lanes.n2)].next(c2)
+            lanes.n3 = table[Int(lanes.n3)].next(c3)
+            lanes.n4 = table[Int(lanes.n4)].next(c4)
+            lanes.n5 = table[Int(lanes.n5)].next(c5)
+            lanes.n6 = table[Int(lanes.n6)].next(c6)
+            lanes.n7 = table[Int(lanes.n7)].next(c7)
+            s &-= 1
+        }
     }
 }
 
